@@ -1,1 +1,2 @@
-export {};
+export * from './env/service-env.js';
+export * from './dns/dns-config.js';

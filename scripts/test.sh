@@ -13,10 +13,8 @@ tiers=("$@")
 want() { local t; for t in "${tiers[@]}"; do [ "$t" = "$1" ] && return 0; done; return 1; }
 
 # ---- install what is missing (each step is a no-op the second time)
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "installing npm dependencies (npm ci)"
-  npm ci --no-audit --no-fund || { echo "[test] npm ci failed"; exit 1; }
-fi
+. scripts/lib/ensure-deps.sh
+ensure_npm_deps || exit 1
 if want e2e; then
   say "checking the Docker engine"
   bash scripts/ensure-docker.sh || exit 1

@@ -1,1 +1,2 @@
-export {};
+export * from './level-log-store.js';
+export * from './errors.js';

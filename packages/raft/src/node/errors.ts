@@ -1,0 +1,43 @@
+/** Errors a `RaftNode` rejects proposals and reads with. */
+import type { NodeId } from '../types.js';
+
+/** The proposal was refused because another node leads; `leader` is a hint. */
+export class NotLeaderError extends Error {
+  override name = 'NotLeaderError';
+  constructor(readonly leader: NodeId, options?: ErrorOptions) {
+    super(`not the leader; leader is ${leader}`, options);
+  }
+}
+
+/** No leader is known (an election is in progress or quorum is lost). */
+export class NoLeaderError extends Error {
+  override name = 'NoLeaderError';
+  readonly leader = '';
+  constructor(options?: ErrorOptions) {
+    super('no leader', options);
+  }
+}
+
+/** The operation did not complete in time; it may still take effect later. */
+export class RaftTimeoutError extends Error {
+  override name = 'RaftTimeoutError';
+  constructor(what: string, ms: number) {
+    super(`${what} timed out after ${ms} ms`);
+  }
+}
+
+/** The node stopped before the operation completed. */
+export class StoppedError extends Error {
+  override name = 'StoppedError';
+  constructor() {
+    super('raft node stopped');
+  }
+}
+
+/** A RaftNode configuration value is invalid; `field` names it. */
+export class RaftConfigError extends Error {
+  override name = 'RaftConfigError';
+  constructor(readonly field: string, reason: string) {
+    super(`${field}: ${reason}`);
+  }
+}

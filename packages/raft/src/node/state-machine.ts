@@ -1,0 +1,15 @@
+/**
+ * The application on top of the log. `apply` sees every committed normal
+ * entry with a payload, in log order, exactly once per process lifetime
+ * after the last `restore`; it must be deterministic.
+ */
+import type { Entry } from '../types.js';
+
+export interface StateMachine {
+  /** `entry.data` is the payload given to `propose`; the return value resolves that proposal. */
+  apply(entry: Entry): unknown;
+  /** The whole state as of the last applied entry. */
+  snapshot(): Uint8Array;
+  /** Replaces the whole state with a snapshot's. */
+  restore(data: Uint8Array): void;
+}

@@ -1,0 +1,143 @@
+import t from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Level } from 'level';
+import { EntryType, type Entry, type Snapshot } from '@shoal/raft';
+import { LevelLogStore, CorruptLogError } from '../src/index.js';
+import { entryKey } from '../src/keys.js';
+
+const enc = new TextEncoder();
+const entry = (index: number, term: number, s = `v${index}`): Entry => ({ index, term, type: EntryType.Normal, data: enc.encode(s) });
+const conf = { voters: ['a', 'b', 'c'], learners: [] };
+
+function tempDir(t: Tap.Test): string {
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-logstore-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function reopen(path: string): Promise<LevelLogStore> {
+  const s = new LevelLogStore(path);
+  await s.load();
+  return s;
+}
+
+t.test('a fresh store loads empty', async (t) => {
+  const s = new LevelLogStore(tempDir(t));
+  const l = await s.load();
+  t.same(l.hardState, { term: 0, vote: '', commit: 0 });
+  t.same(l.entries, []);
+  t.equal(l.snapshot, undefined);
+  await s.close();
+});
+
+t.test('entries, hard state and configuration survive a restart', async (t) => {
+  const dir = tempDir(t);
+  const s = await reopen(dir);
+  await s.save({ confState: conf, entries: [] });
+  await s.save({ hardState: { term: 2, vote: 'a', commit: 2 }, entries: [entry(1, 1), entry(2, 2), entry(3, 2)] });
+  await s.close();
+  const again = new LevelLogStore(dir);
+  const l = await again.load();
+  t.same(l.hardState, { term: 2, vote: 'a', commit: 2 });
+  t.same(l.confState, conf);
+  t.same(l.entries, [entry(1, 1), entry(2, 2), entry(3, 2)]);
+  await again.close();
+});
+
+t.test('a conflicting suffix is replaced, a longer stale tail deleted', async (t) => {
+  const dir = tempDir(t);
+  const s = await reopen(dir);
+  await s.save({ entries: [entry(1, 1), entry(2, 1), entry(3, 1), entry(4, 1)] });
+  await s.save({ entries: [entry(3, 2, 'new')] });
+  await s.close();
+  const l = await (await reopen(dir)).load();
+  t.same(l.entries, [entry(1, 1), entry(2, 1), entry(3, 2, 'new')]);
+});
+
+t.test('an entry past the end is refused', async (t) => {
+  const s = await reopen(tempDir(t));
+  await s.save({ entries: [entry(1, 1)] });
+  await t.rejects(s.save({ entries: [entry(3, 1)] }), /gap/);
+  await s.close();
+});
+
+t.test('a received snapshot replaces the log; compaction keeps the tail', async (t) => {
+  const dir = tempDir(t);
+  const s = await reopen(dir);
+  await s.save({ entries: [entry(1, 1), entry(2, 1)] });
+  const snap: Snapshot = { metadata: { index: 10, term: 3, conf }, data: enc.encode('state@10') };
+  await s.save({ snapshot: snap, hardState: { term: 3, vote: '', commit: 10 }, entries: [] });
+  await s.save({ entries: [entry(11, 3), entry(12, 3), entry(13, 3)] });
+  const snap2: Snapshot = { metadata: { index: 12, term: 3, conf }, data: enc.encode('state@12') };
+  await s.compact(11, snap2);
+  await s.close();
+  const s2 = new LevelLogStore(dir);
+  const l = await s2.load();
+  t.same(l.snapshot, snap2);
+  t.same(l.confState, conf);
+  t.same(l.entries, [entry(13, 3)], 'entries after the snapshot only');
+  await s2.close();
+});
+
+t.test('a corrupt record is an error naming the path and the index', async (t) => {
+  const dir = tempDir(t);
+  const s = await reopen(dir);
+  await s.save({ hardState: { term: 1, vote: 'a', commit: 3 }, entries: [entry(1, 1), entry(2, 1), entry(3, 1)] });
+  await s.close();
+  const raw = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+  const good = (await raw.get(entryKey(2)))!;
+  const bad = good.slice();
+  bad[bad.length - 1] ^= 0xff;
+  await raw.put(entryKey(2), bad);
+  await raw.close();
+  const s2 = new LevelLogStore(dir);
+  const err = await s2.load().then(() => undefined, (e: unknown) => e);
+  t.type(err, CorruptLogError);
+  t.match((err as Error).message, dir);
+  t.match((err as Error).message, /entry 2 /);
+  t.equal((err as CorruptLogError).record, 2);
+  await s2.close();
+});
+
+t.test('a torn (truncated) record is an error naming the index', async (t) => {
+  const dir = tempDir(t);
+  const s = await reopen(dir);
+  await s.save({ entries: [entry(1, 1), entry(2, 1)] });
+  await s.close();
+  const raw = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+  const good = (await raw.get(entryKey(1)))!;
+  await raw.put(entryKey(1), good.subarray(0, 3));
+  await raw.close();
+  const s2 = new LevelLogStore(dir);
+  await t.rejects(s2.load(), { name: 'CorruptLogError', record: 1 });
+  await s2.close();
+});
+
+t.test('missing committed entries are never silently dropped', async (t) => {
+  const dir = tempDir(t);
+  const s = await reopen(dir);
+  await s.save({ hardState: { term: 1, vote: 'a', commit: 3 }, entries: [entry(1, 1), entry(2, 1), entry(3, 1)] });
+  await s.close();
+  const raw = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+  const third = (await raw.get(entryKey(3)))!;
+  await raw.del(entryKey(3));
+  await raw.close();
+  const s2 = new LevelLogStore(dir);
+  await t.rejects(s2.load(), { name: 'CorruptLogError', record: 3, message: /committed/ });
+  await s2.close();
+  const raw2 = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+  await raw2.put(entryKey(3), third);
+  await raw2.del(entryKey(2));
+  await raw2.close();
+  const s3 = new LevelLogStore(dir);
+  await t.rejects(s3.load(), { name: 'CorruptLogError', record: 2 });
+  await s3.close();
+});
+
+t.test('a closed store refuses writes', async (t) => {
+  const s = await reopen(tempDir(t));
+  await s.close();
+  await t.rejects(s.save({ entries: [entry(1, 1)] }), { name: 'LogStoreClosedError' });
+});

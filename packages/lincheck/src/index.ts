@@ -1,0 +1,3 @@
+export * from './history.js';
+export * from './model.js';
+export * from './check.js';

@@ -1,1 +1,3 @@
-export {};
+export * from './grpc-transport.js';
+export * from './options.js';
+export { RAFT_PROTO_PATH } from './raft-proto.js';

@@ -96,7 +96,9 @@ export class ByteReader {
   bytes(): Uint8Array {
     const n = this.uvarint();
     if (this.pos + n > this.buf.length) throw new CodecError(`truncated: need ${n} bytes at byte ${this.pos}`);
-    const out = this.buf.slice(this.pos, this.pos + n);
+    // A plain copy: `Buffer.prototype.slice` would return a view instead.
+    const out = new Uint8Array(n);
+    out.set(this.buf.subarray(this.pos, this.pos + n));
     this.pos += n;
     return out;
   }

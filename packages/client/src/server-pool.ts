@@ -1,0 +1,160 @@
+/**
+ * The servers a client may talk to, and failover between them. Calls go to
+ * the server that last answered; when it is down (UNAVAILABLE, connection
+ * refused or dropped) the next one is tried, so losing a node never fails a
+ * call while another node is up. A node that names the leader in its error
+ * sends the next attempt there.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { loadShoalProto } from './proto.js';
+import { TimeoutError, UnavailableError, fromGrpcError, isFailoverError } from './errors.js';
+
+export type ServiceName = 'ObjectService' | 'PodService' | 'AdminService';
+
+export interface CallOptions {
+  /** Overall time budget of the call in ms (all attempts). */
+  timeoutMs?: number;
+  /**
+   * Safe to repeat on another server after a timeout (reads). Writes are only
+   * retried when the server was unreachable, never after a timeout, because
+   * the first attempt may have been applied.
+   */
+  idempotent?: boolean;
+}
+
+type UnaryMethod = (req: unknown, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: unknown) => void) => grpc.ClientUnaryCall;
+type StreamMethod = (req: unknown, md: grpc.Metadata, opts: grpc.CallOptions) => grpc.ClientReadableStream<unknown>;
+
+/** Shortest per-attempt deadline when more servers remain to try after a timeout. */
+const MIN_ATTEMPT_MS = 1000;
+
+export class ServerPool {
+  private readonly servers: string[];
+  private current = 0;
+  private readonly stubs = new Map<string, grpc.Client>();
+  private closed = false;
+
+  constructor(servers: readonly string[], readonly defaultTimeoutMs: number, private readonly credentials = grpc.credentials.createInsecure()) {
+    if (servers.length === 0) throw new Error('ServerPool: at least one server address is required');
+    this.servers = [...new Set(servers)];
+  }
+
+  /** Addresses in the order the next call will try them. */
+  order(): string[] {
+    const n = this.servers.length;
+    return Array.from({ length: n }, (_, i) => this.servers[(this.current + i) % n]!);
+  }
+
+  /** The server calls go to first. */
+  get preferred(): string {
+    return this.servers[this.current]!;
+  }
+
+  /** Make `address` the first choice (adding it when it is new, e.g. a leader hint). */
+  prefer(address: string): void {
+    let i = this.servers.indexOf(address);
+    if (i < 0) i = this.servers.push(address) - 1;
+    this.current = i;
+  }
+
+  /** Move past `address` after it failed, unless another call already did. */
+  skip(address: string): void {
+    if (this.servers[this.current] === address) this.current = (this.current + 1) % this.servers.length;
+  }
+
+  stub(service: ServiceName, address: string): grpc.Client {
+    if (this.closed) throw new Error('ServerPool: closed');
+    const key = `${service}@${address}`;
+    let stub = this.stubs.get(key);
+    if (!stub) {
+      const Ctor = loadShoalProto()[service];
+      stub = new Ctor(address, this.credentials, {
+        // Fail fast on a dead address instead of waiting for reconnect backoff.
+        'grpc.initial_reconnect_backoff_ms': 200,
+        'grpc.max_reconnect_backoff_ms': 2000,
+        'grpc.keepalive_time_ms': 10_000,
+        'grpc.keepalive_timeout_ms': 5_000,
+      });
+      this.stubs.set(key, stub);
+    }
+    return stub;
+  }
+
+  /** A unary call with failover; resolves with the response message. */
+  async unary<Res>(service: ServiceName, method: string, request: object, opts: CallOptions = {}): Promise<Res> {
+    const budget = opts.timeoutMs ?? this.defaultTimeoutMs;
+    const end = Date.now() + budget;
+    const tried: string[] = [];
+    let lastError: Error | undefined;
+    let leaderHint: string | undefined;
+    // Each server once, plus one extra attempt for a leader hint.
+    const maxAttempts = this.servers.length + 1;
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      const remaining = end - Date.now();
+      if (remaining <= 0) break;
+      if (leaderHint) this.prefer(leaderHint);
+      leaderHint = undefined;
+      const address = this.preferred;
+      const moreLeft = attempt < this.servers.length - 1;
+      // A read leaves time for the other servers if this one hangs (e.g. SIGSTOPped).
+      const attemptMs = opts.idempotent && moreLeft ? Math.min(remaining, Math.max(MIN_ATTEMPT_MS, Math.floor(budget / 2))) : remaining;
+      tried.push(address);
+      try {
+        return await this.attempt<Res>(service, method, request, address, attemptMs);
+      } catch (raw) {
+        const err = fromGrpcError(raw, address);
+        if (isFailoverError(err)) {
+          lastError = err;
+          const hint = err instanceof UnavailableError ? err.leader : undefined;
+          if (hint && hint !== address) leaderHint = hint;
+          this.skip(address);
+          continue;
+        }
+        if (err instanceof TimeoutError && opts.idempotent && moreLeft) {
+          lastError = err;
+          this.skip(address);
+          continue;
+        }
+        throw err;
+      }
+    }
+    if (lastError instanceof TimeoutError || (lastError === undefined && Date.now() >= end)) {
+      throw new TimeoutError(`${method} timed out after ${budget} ms (tried ${tried.join(', ')})`, grpc.status.DEADLINE_EXCEEDED, undefined, { cause: lastError });
+    }
+    const why = lastError ? `: ${lastError.message}` : '';
+    throw new UnavailableError(`no Shoal server answered ${method} (tried ${[...new Set(tried)].join(', ')})${why}`, undefined, grpc.status.UNAVAILABLE, undefined, { cause: lastError });
+  }
+
+  private attempt<Res>(service: ServiceName, method: string, request: object, address: string, timeoutMs: number): Promise<Res> {
+    const stub = this.stub(service, address) as unknown as Record<string, UnaryMethod>;
+    const fn = stub[method];
+    if (typeof fn !== 'function') return Promise.reject(new Error(`${service} has no method ${method}`));
+    return new Promise<Res>((resolve, reject) => {
+      fn.call(stub, request, new grpc.Metadata(), { deadline: Date.now() + timeoutMs }, (err, res) => {
+        if (err) reject(err);
+        else resolve(res as Res);
+      });
+    });
+  }
+
+  /** Open a server stream on the preferred server (no failover: the caller resumes). */
+  stream<Msg>(service: ServiceName, method: string, request: object, deadlineMs?: number): { call: grpc.ClientReadableStream<Msg>; address: string } {
+    const address = this.preferred;
+    const stub = this.stub(service, address) as unknown as Record<string, StreamMethod>;
+    const fn = stub[method];
+    if (typeof fn !== 'function') throw new Error(`${service} has no method ${method}`);
+    const callOpts: grpc.CallOptions = deadlineMs === undefined ? {} : { deadline: Date.now() + deadlineMs };
+    const call = fn.call(stub, request, new grpc.Metadata(), callOpts) as grpc.ClientReadableStream<Msg>;
+    return { call, address };
+  }
+
+  get size(): number {
+    return this.servers.length;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const stub of this.stubs.values()) stub.close();
+    this.stubs.clear();
+  }
+}

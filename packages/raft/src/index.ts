@@ -1,2 +1,3 @@
 export * from './types.js';
+export * from './core/index.js';
 export * from './node/index.js';

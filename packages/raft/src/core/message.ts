@@ -1,0 +1,46 @@
+/** Building and classifying messages. */
+import { MessageType, type Message } from '../types.js';
+
+/** A message with every field at its zero value except those given. */
+export function makeMessage(m: Partial<Message> & { type: MessageType }): Message {
+  return {
+    from: '',
+    to: '',
+    term: 0,
+    logTerm: 0,
+    index: 0,
+    entries: [],
+    commit: 0,
+    reject: false,
+    rejectHint: 0,
+    ...m,
+  };
+}
+
+/** Messages the node makes for itself; never accepted from the network. */
+export function isLocalMsg(t: MessageType): boolean {
+  return t === MessageType.Hup || t === MessageType.SnapStatus || t === MessageType.Unreachable;
+}
+
+export function isResponseMsg(t: MessageType): boolean {
+  return (
+    t === MessageType.AppResp ||
+    t === MessageType.VoteResp ||
+    t === MessageType.HeartbeatResp ||
+    t === MessageType.PreVoteResp ||
+    t === MessageType.Unreachable
+  );
+}
+
+export function voteRespType(t: MessageType): MessageType {
+  return t === MessageType.PreVote ? MessageType.PreVoteResp : MessageType.VoteResp;
+}
+
+/** Context of a vote request sent because of TimeoutNow: bypasses the leader lease. */
+export const CAMPAIGN_TRANSFER = new TextEncoder().encode('raft:campaign-transfer');
+
+export function isTransferContext(ctx: Uint8Array | undefined): boolean {
+  if (ctx === undefined || ctx.length !== CAMPAIGN_TRANSFER.length) return false;
+  for (let i = 0; i < ctx.length; i++) if (ctx[i] !== CAMPAIGN_TRANSFER[i]) return false;
+  return true;
+}

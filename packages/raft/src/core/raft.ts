@@ -1,0 +1,660 @@
+/**
+ * The Raft state machine of one node. Inputs are ticks and messages; outputs
+ * accumulate in `msgs` and `readStates` and in the log's unstable part, for
+ * RawNode to hand out as a Ready. The role's behaviour is a step function
+ * (stepLeader, stepCandidate, stepFollower) swapped on each transition.
+ */
+import {
+  ConfChangeType,
+  EntryType,
+  MessageType,
+  Role,
+  type ConfChange,
+  type ConfState,
+  type Entry,
+  type HardState,
+  type Message,
+  type NodeId,
+  type ReadState,
+  type Snapshot,
+  type SoftState,
+} from '../types.js';
+import { resolveConfig, type RaftConfig, type ResolvedRaftConfig } from './config.js';
+import { noopLogger, type Logger } from './deps.js';
+import { payloadSize, entrySize } from './entry-size.js';
+import { ProposalDroppedError, SnapshotUnavailableError } from './errors.js';
+import { CAMPAIGN_TRANSFER, isTransferContext, makeMessage, voteRespType } from './message.js';
+import { Progress } from './progress.js';
+import { committedIndex, voteResult, VoteResult } from './quorum.js';
+import { RaftLog } from './raft-log.js';
+import { ReadOnly } from './read-only.js';
+import { stepCandidate } from './step-candidate.js';
+import { stepFollower } from './step-follower.js';
+import { stepLeader } from './step-leader.js';
+
+export type StepFn = (r: Raft, m: Message) => void;
+
+export class Raft {
+  readonly id: NodeId;
+  readonly cfg: ResolvedRaftConfig;
+  readonly logger: Logger;
+  readonly log: RaftLog;
+
+  term = 0;
+  vote: NodeId = '';
+  lead: NodeId = '';
+  role = Role.Follower;
+
+  voters: NodeId[] = [];
+  learners: NodeId[] = [];
+  /** Leader only matters, but kept for every node so a new leader can reset it. */
+  readonly progress = new Map<NodeId, Progress>();
+  readonly votes = new Map<NodeId, boolean>();
+
+  msgs: Message[] = [];
+  readStates: ReadState[] = [];
+
+  electionElapsed = 0;
+  heartbeatElapsed = 0;
+  randomizedElectionTimeout = 0;
+
+  /** Target of a leadership transfer in progress ('' if none). */
+  leadTransferee: NodeId = '';
+  /** Index of the newest conf change this leader appended; no new one until it is applied. */
+  pendingConfIndex = 0;
+  /** Payload bytes appended by this leader and not yet committed. */
+  uncommittedSize = 0;
+  readOnly = new ReadOnly();
+  /** ReadIndex requests held until this leader commits an entry of its own term. */
+  pendingReadIndexMessages: Message[] = [];
+  /** Entries were appended since the last broadcast (batched at Ready time). */
+  needBroadcast = false;
+
+  stepFn: StepFn = stepFollower;
+  tickFn: () => void = () => this.tickElection();
+
+  constructor(config: RaftConfig) {
+    this.cfg = resolveConfig(config, noopLogger);
+    this.id = this.cfg.id;
+    this.logger = this.cfg.logger.child({ component: 'raft', node: this.id });
+    this.log = new RaftLog(this.cfg.storage, this.logger);
+    const { hardState, confState } = this.cfg.storage.initialState();
+    this.setConf(confState);
+    if (hardState.term !== 0 || hardState.vote !== '' || hardState.commit !== 0) this.loadState(hardState);
+    if (this.cfg.applied > 0) this.log.appliedTo(Math.min(this.cfg.applied, this.log.committed));
+    this.becomeFollower(this.term, '');
+  }
+
+  // ---- state snapshots for Ready
+
+  softState(): SoftState {
+    return { lead: this.lead, role: this.role };
+  }
+
+  hardState(): HardState {
+    return { term: this.term, vote: this.vote, commit: this.log.committed };
+  }
+
+  private loadState(hs: HardState): void {
+    if (hs.commit < this.log.committed || hs.commit > this.log.lastIndex()) {
+      throw new RangeError(`raft: stored commit ${hs.commit} is out of [${this.log.committed}, ${this.log.lastIndex()}]`);
+    }
+    this.log.committed = hs.commit;
+    this.term = hs.term;
+    this.vote = hs.vote;
+  }
+
+  // ---- configuration
+
+  isVoter(id: NodeId = this.id): boolean {
+    return this.voters.includes(id);
+  }
+
+  /** A node may campaign only if it is a voter in its current configuration. */
+  promotable(): boolean {
+    return this.isVoter(this.id);
+  }
+
+  confState(): ConfState {
+    return { voters: [...this.voters], learners: [...this.learners] };
+  }
+
+  setConf(cs: ConfState): void {
+    this.voters = [...cs.voters].sort();
+    this.learners = [...cs.learners].filter((id) => !cs.voters.includes(id)).sort();
+    const keep = new Set([...this.voters, ...this.learners]);
+    for (const id of [...this.progress.keys()]) if (!keep.has(id)) this.progress.delete(id);
+    for (const id of keep) {
+      const learner = this.learners.includes(id);
+      const pr = this.progress.get(id);
+      if (pr !== undefined) pr.isLearner = learner;
+      else this.progress.set(id, this.newProgress(learner));
+    }
+  }
+
+  private newProgress(learner: boolean): Progress {
+    return new Progress(this.log.lastIndex() + 1, this.cfg.maxInflightMsgs, this.cfg.maxInflightBytes, learner);
+  }
+
+  /**
+   * Applies a committed membership change (the driver calls this when it
+   * applies the entry). One server at a time: any two successive majorities
+   * overlap, so no joint consensus is needed.
+   */
+  applyConfChange(cc: ConfChange): ConfState {
+    const voters = new Set(this.voters);
+    const learners = new Set(this.learners);
+    switch (cc.type) {
+      case ConfChangeType.AddLearner:
+        if (!voters.has(cc.node)) learners.add(cc.node);
+        break;
+      case ConfChangeType.PromoteLearner:
+        if (learners.has(cc.node)) {
+          learners.delete(cc.node);
+          voters.add(cc.node);
+        } else if (!voters.has(cc.node)) {
+          this.logger.warn('raft: promote of a node that is not a learner ignored', { target: cc.node });
+        }
+        break;
+      case ConfChangeType.RemoveNode:
+        voters.delete(cc.node);
+        learners.delete(cc.node);
+        break;
+    }
+    this.setConf({ voters: [...voters], learners: [...learners] });
+    this.afterConfChange();
+    return this.confState();
+  }
+
+  private afterConfChange(): void {
+    if (this.role !== Role.Leader) return;
+    if (this.leadTransferee !== '' && !this.isVoter(this.leadTransferee)) this.abortLeaderTransfer();
+    if (!this.isVoter(this.id)) {
+      // A removed leader steps down. First it tells the others the commit
+      // index (they may not know the removal is committed), and hands over
+      // to the most caught-up voter so the cluster need not wait a timeout.
+      this.bcastAppend();
+      let best: NodeId = '';
+      for (const id of this.voters) {
+        const pr = this.progress.get(id);
+        if (pr !== undefined && pr.match === this.log.lastIndex()) best = id;
+      }
+      if (best !== '') this.send(makeMessage({ type: MessageType.TimeoutNow, to: best }));
+      this.becomeFollower(this.term, '');
+      return;
+    }
+    // The quorum may have shrunk: commit what the new majority holds.
+    if (this.maybeCommit()) this.bcastAppend();
+    else for (const id of this.progress.keys()) if (id !== this.id) this.maybeSendAppend(id, false);
+  }
+
+  // ---- role transitions
+
+  private reset(term: number): void {
+    if (this.term !== term) {
+      this.term = term;
+      this.vote = '';
+    }
+    this.lead = '';
+    this.electionElapsed = 0;
+    this.heartbeatElapsed = 0;
+    this.resetRandomizedElectionTimeout();
+    this.abortLeaderTransfer();
+    this.votes.clear();
+    for (const [id, pr] of this.progress) {
+      const fresh = this.newProgress(pr.isLearner);
+      if (id === this.id) fresh.match = this.log.lastIndex();
+      this.progress.set(id, fresh);
+    }
+    this.pendingConfIndex = 0;
+    this.uncommittedSize = 0;
+    this.readOnly = new ReadOnly();
+    this.pendingReadIndexMessages = [];
+    this.needBroadcast = false;
+  }
+
+  resetRandomizedElectionTimeout(): void {
+    this.randomizedElectionTimeout = this.cfg.electionTick + this.cfg.rand.intn(this.cfg.electionTick);
+  }
+
+  becomeFollower(term: number, lead: NodeId): void {
+    this.stepFn = stepFollower;
+    this.reset(term);
+    this.tickFn = () => this.tickElection();
+    this.lead = lead;
+    this.role = Role.Follower;
+    this.logger.debug('raft: became follower', { term, lead });
+  }
+
+  becomePreCandidate(): void {
+    // Pre-vote changes neither term nor vote: a partitioned node that keeps
+    // failing pre-votes cannot inflate its term and disrupt the cluster later.
+    this.stepFn = stepCandidate;
+    this.votes.clear();
+    this.tickFn = () => this.tickElection();
+    this.lead = '';
+    this.role = Role.PreCandidate;
+  }
+
+  becomeCandidate(): void {
+    this.stepFn = stepCandidate;
+    this.reset(this.term + 1);
+    this.tickFn = () => this.tickElection();
+    this.vote = this.id;
+    this.role = Role.Candidate;
+    this.logger.debug('raft: became candidate', { term: this.term });
+  }
+
+  becomeLeader(): void {
+    this.stepFn = stepLeader;
+    this.reset(this.term);
+    this.tickFn = () => this.tickHeartbeat();
+    this.lead = this.id;
+    this.role = Role.Leader;
+    this.progress.get(this.id)?.becomeReplicate();
+    // Conservatively treat any unapplied entry as a possible conf change: no
+    // new change until everything this leader inherited is applied.
+    this.pendingConfIndex = this.log.lastIndex();
+    // The no-op entry of a new term: committing it commits everything before
+    // it (Figure 8: earlier-term entries are never committed by counting).
+    this.appendEntry([{ term: 0, index: 0, type: EntryType.Normal, data: new Uint8Array(0) }]);
+    this.logger.info('raft: became leader', { term: this.term });
+  }
+
+  // ---- ticks
+
+  tick(): void {
+    this.tickFn();
+  }
+
+  private tickElection(): void {
+    this.electionElapsed++;
+    if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
+      this.electionElapsed = 0;
+      this.hup(false);
+    }
+  }
+
+  private tickHeartbeat(): void {
+    this.heartbeatElapsed++;
+    this.electionElapsed++;
+    if (this.electionElapsed >= this.cfg.electionTick) {
+      this.electionElapsed = 0;
+      // CheckQuorum: a leader that has not heard from a quorum for an
+      // election timeout may be partitioned away; it steps down so clients
+      // stop trusting it (and its reads cannot be stale).
+      if (this.cfg.checkQuorum && !this.quorumActive()) {
+        this.logger.info('raft: leader lost quorum; stepping down', { term: this.term });
+        this.becomeFollower(this.term, '');
+        return;
+      }
+      // A transfer that did not finish within an election timeout is abandoned.
+      if (this.leadTransferee !== '') this.abortLeaderTransfer();
+    }
+    if (this.heartbeatElapsed >= this.cfg.heartbeatTick) {
+      this.heartbeatElapsed = 0;
+      this.bcastHeartbeat(this.readOnly.lastPending());
+    }
+  }
+
+  private quorumActive(): boolean {
+    const active = new Map<NodeId, boolean>();
+    for (const [id, pr] of this.progress) {
+      if (id === this.id) active.set(id, true);
+      else {
+        active.set(id, pr.recentActive);
+        pr.recentActive = false;
+      }
+    }
+    return voteResult(this.voters, active) === VoteResult.Won;
+  }
+
+  // ---- elections
+
+  hup(transfer: boolean): void {
+    if (this.role === Role.Leader) return;
+    if (!this.promotable()) return;
+    // A node with committed but unapplied conf changes may not know its
+    // configuration yet; it must not campaign on a stale one.
+    if (this.hasUnappliedConfChanges()) {
+      this.logger.warn('raft: not campaigning: committed conf changes not yet applied', { term: this.term });
+      return;
+    }
+    if (this.cfg.preVote && !transfer) this.campaign(true, false);
+    else this.campaign(false, transfer);
+  }
+
+  private hasUnappliedConfChanges(): boolean {
+    if (this.log.applied >= this.log.committed) return false;
+    const lo = Math.max(this.log.applied + 1, this.log.firstIndex());
+    if (lo > this.log.committed) return false;
+    for (const e of this.log.slice(lo, this.log.committed + 1)) if (e.type === EntryType.ConfChange) return true;
+    return false;
+  }
+
+  campaign(pre: boolean, transfer: boolean): void {
+    let term: number;
+    let type: MessageType;
+    if (pre) {
+      this.becomePreCandidate();
+      type = MessageType.PreVote;
+      // Ask with the term we would use, without adopting it yet.
+      term = this.term + 1;
+    } else {
+      this.becomeCandidate();
+      type = MessageType.Vote;
+      term = this.term;
+    }
+    if (this.poll(this.id, true) === VoteResult.Won) {
+      // A single-voter cluster wins at once.
+      if (pre) this.campaign(false, transfer);
+      else this.becomeLeader();
+      return;
+    }
+    for (const id of this.voters) {
+      if (id === this.id) continue;
+      this.send(
+        makeMessage({
+          type,
+          to: id,
+          term,
+          index: this.log.lastIndex(),
+          logTerm: this.log.lastTerm(),
+          ...(transfer ? { context: CAMPAIGN_TRANSFER } : {}),
+        }),
+      );
+    }
+  }
+
+  poll(id: NodeId, granted: boolean): VoteResult {
+    if (!this.votes.has(id)) this.votes.set(id, granted);
+    return voteResult(this.voters, this.votes);
+  }
+
+  // ---- step: term checks shared by every role, then the role's step function
+
+  step(m: Message): void {
+    if (m.term === 0) {
+      // Local message (or a forwarded proposal / read request).
+    } else if (m.term > this.term) {
+      if (m.type === MessageType.Vote || m.type === MessageType.PreVote) {
+        const force = isTransferContext(m.context);
+        // Leader lease (with CheckQuorum): while we heard from a leader within
+        // the minimum election timeout, ignore vote requests, so a node that
+        // was partitioned and rejoins cannot depose a working leader.
+        const inLease = this.cfg.checkQuorum && this.lead !== '' && this.electionElapsed < this.cfg.electionTick;
+        if (!force && inLease) {
+          this.logger.debug('raft: vote request ignored within lease', { from: m.from, term: m.term });
+          return;
+        }
+      }
+      if (m.type === MessageType.PreVote) {
+        // Never change term for a pre-vote request.
+      } else if (m.type === MessageType.PreVoteResp && !m.reject) {
+        // A granted pre-vote carries the future term; the real vote comes later.
+      } else if (m.type === MessageType.App || m.type === MessageType.Heartbeat || m.type === MessageType.Snap) {
+        this.becomeFollower(m.term, m.from);
+      } else {
+        this.becomeFollower(m.term, '');
+      }
+    } else if (m.term < this.term) {
+      if ((this.cfg.checkQuorum || this.cfg.preVote) && (m.type === MessageType.Heartbeat || m.type === MessageType.App)) {
+        // A stale leader (e.g. just healed from a partition) learns the newer
+        // term from this answer and steps down; without it, it could hold a
+        // node that ignores its pre-votes forever.
+        this.send(makeMessage({ type: MessageType.AppResp, to: m.from }));
+      } else if (m.type === MessageType.PreVote) {
+        this.send(makeMessage({ type: MessageType.PreVoteResp, to: m.from, term: this.term, reject: true }));
+      }
+      return;
+    }
+
+    switch (m.type) {
+      case MessageType.Hup:
+        this.hup(false);
+        return;
+      case MessageType.Vote:
+      case MessageType.PreVote:
+        this.handleVoteRequest(m);
+        return;
+      default:
+        this.stepFn(this, m);
+    }
+  }
+
+  private handleVoteRequest(m: Message): void {
+    // One vote per term: only for the node we already voted for, or for
+    // anyone if we have not voted and know no leader in this term. A
+    // pre-vote for a future term is always eligible.
+    const canVote =
+      this.vote === m.from ||
+      (this.vote === '' && this.lead === '') ||
+      (m.type === MessageType.PreVote && m.term > this.term);
+    // Election restriction (§5.4.1): only a candidate whose log is at least
+    // as up to date as ours gets the vote, so leaders hold all committed entries.
+    if (canVote && this.log.isUpToDate(m.index, m.logTerm)) {
+      this.send(makeMessage({ type: voteRespType(m.type), to: m.from, term: m.term }));
+      if (m.type === MessageType.Vote) {
+        this.electionElapsed = 0;
+        this.vote = m.from;
+      }
+    } else {
+      this.send(makeMessage({ type: voteRespType(m.type), to: m.from, term: this.term, reject: true }));
+    }
+  }
+
+  // ---- sending
+
+  send(m: Message): void {
+    if (m.from === '') m.from = this.id;
+    if (
+      m.type === MessageType.Vote ||
+      m.type === MessageType.VoteResp ||
+      m.type === MessageType.PreVote ||
+      m.type === MessageType.PreVoteResp
+    ) {
+      if (m.term === 0) throw new RangeError(`raft: ${MessageType[m.type]} must carry a term`);
+    } else if (m.type !== MessageType.Prop && m.type !== MessageType.ReadIndex) {
+      m.term = this.term;
+    }
+    this.msgs.push(m);
+  }
+
+  /** Sends an append (or a snapshot) to `to` unless its progress is paused. */
+  maybeSendAppend(to: NodeId, sendIfEmpty: boolean): boolean {
+    const pr = this.progress.get(to);
+    if (pr === undefined || pr.isPaused()) return false;
+    if (pr.next < this.log.firstIndex()) return this.sendSnapshot(to, pr);
+    const prevIndex = pr.next - 1;
+    const prevTerm = this.log.term(prevIndex);
+    const ents = this.log.entries(pr.next, this.cfg.maxSizePerMsg);
+    if (ents.length === 0 && !sendIfEmpty) return false;
+    let bytes = 0;
+    for (const e of ents) bytes += entrySize(e);
+    this.send(
+      makeMessage({ type: MessageType.App, to, index: prevIndex, logTerm: prevTerm, entries: ents, commit: this.log.committed }),
+    );
+    pr.sentEntries(ents.length, ents.length > 0 ? ents[ents.length - 1]!.index : prevIndex, bytes);
+    return true;
+  }
+
+  private sendSnapshot(to: NodeId, pr: Progress): boolean {
+    // Only to followers we heard from lately: a snapshot is large.
+    if (!pr.recentActive) return false;
+    let snap: Snapshot;
+    try {
+      snap = this.log.snapshot();
+    } catch (err) {
+      if (err instanceof SnapshotUnavailableError) return false;
+      throw err;
+    }
+    if (snap.metadata.index === 0) throw new RangeError('raft: need a snapshot but storage has none');
+    pr.becomeSnapshot(snap.metadata.index);
+    this.send(makeMessage({ type: MessageType.Snap, to, snapshot: snap }));
+    this.logger.debug('raft: sent snapshot', { to, index: snap.metadata.index });
+    return true;
+  }
+
+  sendAppend(to: NodeId): void {
+    this.maybeSendAppend(to, true);
+  }
+
+  /** Sends every follower what it lacks (or an empty append carrying the commit index). */
+  bcastAppend(): void {
+    this.needBroadcast = false;
+    for (const id of this.progress.keys()) {
+      if (id === this.id) continue;
+      this.sendAppend(id);
+      // Pipelining: keep sending while the follower's window has room.
+      while (this.maybeSendAppend(id, false)) {
+        /* next batch */
+      }
+    }
+  }
+
+  /** Sends the broadcast deferred by proposals, so many proposals share one append. */
+  flushAppends(): void {
+    if (this.needBroadcast && this.role === Role.Leader) this.bcastAppend();
+    this.needBroadcast = false;
+  }
+
+  bcastHeartbeat(ctx: Uint8Array | undefined): void {
+    for (const [id, pr] of this.progress) {
+      if (id === this.id) continue;
+      // Never tell a follower a commit index beyond what it is known to hold:
+      // its log past `match` may still differ from ours.
+      const commit = Math.min(pr.match, this.log.committed);
+      this.send(makeMessage({ type: MessageType.Heartbeat, to: id, commit, ...(ctx !== undefined ? { context: ctx } : {}) }));
+    }
+  }
+
+  sendTimeoutNow(to: NodeId): void {
+    this.send(makeMessage({ type: MessageType.TimeoutNow, to }));
+  }
+
+  abortLeaderTransfer(): void {
+    this.leadTransferee = '';
+  }
+
+  // ---- leader log
+
+  /** Appends proposals to the leader's log. Throws ProposalDroppedError if over the uncommitted limit. */
+  appendEntry(ents: Entry[]): void {
+    const li = this.log.lastIndex();
+    const stamped = ents.map((e, i) => ({ term: this.term, index: li + 1 + i, type: e.type, data: e.data }));
+    const size = payloadSize(stamped);
+    const max = this.cfg.maxUncommittedEntriesSize;
+    if (max > 0 && size > 0 && this.uncommittedSize > 0 && this.uncommittedSize + size > max) {
+      throw new ProposalDroppedError(this.id, 'too many uncommitted entries');
+    }
+    this.uncommittedSize += size;
+    this.log.append(stamped);
+    // The leader counts its own log towards the quorum. The driver persists
+    // these entries before sending any message of the same Ready, and before
+    // applying, so a commit never rests on an entry lost in a leader crash.
+    this.progress.get(this.id)?.maybeUpdate(this.log.lastIndex());
+    this.maybeCommit();
+  }
+
+  reduceUncommittedSize(ents: Entry[]): void {
+    if (this.role !== Role.Leader) return;
+    this.uncommittedSize = Math.max(0, this.uncommittedSize - payloadSize(ents));
+  }
+
+  /** Advances the commit index to what a majority of voters hold, if it is an entry of this term. */
+  maybeCommit(): boolean {
+    const mci = committedIndex(this.voters, (id) => this.progress.get(id)?.match ?? 0);
+    // Figure 8: only an entry of the current term is committed by counting
+    // replicas; entries of earlier terms commit with it, never alone.
+    return this.log.maybeCommit(mci, this.term);
+  }
+
+  committedEntryInCurrentTerm(): boolean {
+    return this.log.term(this.log.committed) === this.term;
+  }
+
+  // ---- follower handlers
+
+  handleAppend(m: Message): void {
+    if (m.index < this.log.committed) {
+      // Already committed here: tell the leader where we are.
+      this.send(makeMessage({ type: MessageType.AppResp, to: m.from, index: this.log.committed }));
+      return;
+    }
+    const lastNew = this.log.maybeAppend(m.index, m.logTerm, m.commit, m.entries);
+    if (lastNew !== undefined) {
+      this.send(makeMessage({ type: MessageType.AppResp, to: m.from, index: lastNew }));
+      return;
+    }
+    // Refused: hint the leader at the last index whose term is <= the term it
+    // sent, so it can skip a whole conflicting term in one round trip.
+    const hint = this.log.findConflictByTerm(Math.min(m.index, this.log.lastIndex()), m.logTerm);
+    this.send(
+      makeMessage({ type: MessageType.AppResp, to: m.from, index: m.index, reject: true, rejectHint: hint.index, rejectTerm: hint.term }),
+    );
+  }
+
+  handleHeartbeat(m: Message): void {
+    // The leader never sends a commit beyond our match, so this is safe.
+    this.log.commitTo(Math.min(m.commit, this.log.lastIndex()));
+    this.send(makeMessage({ type: MessageType.HeartbeatResp, to: m.from, ...(m.context !== undefined ? { context: m.context } : {}) }));
+  }
+
+  handleSnapshot(m: Message): void {
+    const s = m.snapshot;
+    if (s === undefined) return;
+    if (this.restore(s)) {
+      this.logger.info('raft: restored snapshot', { index: s.metadata.index, term: s.metadata.term });
+      this.send(makeMessage({ type: MessageType.AppResp, to: m.from, index: this.log.lastIndex() }));
+    } else {
+      this.send(makeMessage({ type: MessageType.AppResp, to: m.from, index: this.log.committed }));
+    }
+  }
+
+  private restore(s: Snapshot): boolean {
+    // Never roll back committed state.
+    if (s.metadata.index <= this.log.committed) return false;
+    if (this.log.matchTerm(s.metadata.index, s.metadata.term)) {
+      // We already hold that entry: just fast-forward the commit index.
+      this.log.commitTo(s.metadata.index);
+      return false;
+    }
+    this.log.restore(s);
+    this.setConf(s.metadata.conf);
+    return true;
+  }
+
+  // ---- reads
+
+  /** Answers a ReadIndex request whose leadership check has passed. */
+  respondReadIndex(from: NodeId, index: number, requestId: Uint8Array): void {
+    if (from === this.id || from === '') {
+      this.readStates.push({ index, requestId });
+    } else {
+      this.send(makeMessage({ type: MessageType.ReadIndexResp, to: from, index, context: requestId }));
+    }
+  }
+
+  releasePendingReadIndexMessages(): void {
+    if (this.pendingReadIndexMessages.length === 0 || !this.committedEntryInCurrentTerm()) return;
+    const held = this.pendingReadIndexMessages;
+    this.pendingReadIndexMessages = [];
+    for (const m of held) this.startReadIndex(m);
+  }
+
+  /**
+   * ReadIndex: remember the commit index now, then confirm we are still
+   * leader by a heartbeat round acknowledged by a quorum.
+   */
+  startReadIndex(m: Message): void {
+    const ctx = m.context ?? new Uint8Array(0);
+    if (this.voters.length === 1 && this.isVoter(this.id)) {
+      this.respondReadIndex(m.from, this.log.committed, ctx);
+      return;
+    }
+    this.readOnly.add(this.log.committed, m.from, ctx);
+    this.readOnly.recvAck(this.id, ctx);
+    this.bcastHeartbeat(ctx);
+  }
+}
+

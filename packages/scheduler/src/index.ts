@@ -1,1 +1,8 @@
-export {};
+export * from './types.js';
+export { schedule, checkBinding, feasibleNodesToFind, Scheduler, type BindingCheck } from './schedule.js';
+export { failureMessage } from './failure-message.js';
+export { REASON } from './filters.js';
+export { podRequests, nodeAllocatable, type Resources, type Allocatable } from './resources.js';
+export { toleratesTaint, isTolerated, firstUntoleratedTaint } from './taints.js';
+export { matchesNodeRequirements, matchesNodeSelectorTerm } from './node-affinity.js';
+export { VOLUME_NODE_ANNOTATION, volumeId, claimsOf } from './volumes.js';

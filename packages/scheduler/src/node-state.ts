@@ -1,0 +1,126 @@
+/**
+ * The scheduler's working copy of the cluster: per-node usage computed once,
+ * pods indexed by node, then updated in place as each pod of a batch is
+ * assumed onto its node, so one batch never overcommits a node.
+ */
+import type { Container, Node, Pod, Taint } from '@shoal/api';
+import { DEFAULT_SCORING_CPU, DEFAULT_SCORING_MEMORY, cachedPodRequests, isTerminal, nodeAllocatable, type Allocatable, type Resources } from './resources.js';
+import { claimsOf, volumeIdsOf } from './volumes.js';
+import type { ClusterView } from './types.js';
+
+export interface HostPort {
+  protocol: string;
+  ip: string;
+  port: number;
+}
+
+function collectHostPorts(containers: readonly Container[] | undefined, out: HostPort[]): void {
+  for (const c of containers ?? []) {
+    for (const p of c.ports ?? []) {
+      if (p.hostPort !== undefined && p.hostPort > 0) out.push({ protocol: p.protocol ?? 'TCP', ip: p.hostIP || '0.0.0.0', port: p.hostPort });
+    }
+  }
+}
+
+export function hostPortsOf(pod: Pod): HostPort[] {
+  const out: HostPort[] = [];
+  collectHostPorts(pod.spec?.initContainers, out);
+  collectHostPorts(pod.spec?.containers, out);
+  return out;
+}
+
+/** The uid of the pod's controlling owner, for default spreading. */
+export function controllerUid(pod: Pod): string | undefined {
+  return pod.metadata.ownerReferences?.find((r) => r.controller)?.uid;
+}
+
+export class NodeState {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly allocatable: Allocatable;
+  readonly taints: readonly Taint[];
+  readonly ready: boolean;
+  readonly unschedulable: boolean;
+  readonly requested: Resources = { cpu: 0, memory: 0 };
+  /** Requests with the non-zero defaults, for scoring only. */
+  readonly scoringRequested: Resources = { cpu: 0, memory: 0 };
+  readonly pods: Pod[] = [];
+  /** "TCP/8080" -> host IPs in use on that port. */
+  readonly ports = new Map<string, Set<string>>();
+  readonly podsByOwner = new Map<string, number>();
+
+  constructor(readonly node: Node) {
+    this.name = node.metadata.name;
+    this.labels = node.metadata.labels ?? {};
+    this.allocatable = nodeAllocatable(node);
+    this.taints = node.spec?.taints ?? [];
+    this.ready = node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+    this.unschedulable = node.spec?.unschedulable === true;
+  }
+
+  add(pod: Pod, requests: Resources = cachedPodRequests(pod)): void {
+    this.pods.push(pod);
+    this.requested.cpu += requests.cpu;
+    this.requested.memory += requests.memory;
+    this.scoringRequested.cpu += requests.cpu || DEFAULT_SCORING_CPU;
+    this.scoringRequested.memory += requests.memory || DEFAULT_SCORING_MEMORY;
+    for (const hp of hostPortsOf(pod)) {
+      const k = `${hp.protocol}/${hp.port}`;
+      let ips = this.ports.get(k);
+      if (!ips) this.ports.set(k, (ips = new Set()));
+      ips.add(hp.ip);
+    }
+    const owner = controllerUid(pod);
+    if (owner) this.podsByOwner.set(owner, (this.podsByOwner.get(owner) ?? 0) + 1);
+  }
+
+  /** True when `hp` collides with a host port already taken on this node. */
+  portTaken(hp: HostPort): boolean {
+    const ips = this.ports.get(`${hp.protocol}/${hp.port}`);
+    if (!ips) return false;
+    // 0.0.0.0 on either side takes the port on every address.
+    return hp.ip === '0.0.0.0' || ips.has('0.0.0.0') || ips.has(hp.ip);
+  }
+}
+
+export class ClusterState {
+  /** Sorted by name: the order nodes are examined in. */
+  readonly nodes: NodeState[];
+  readonly byName = new Map<string, NodeState>();
+  /** Volume id ("<namespace>/<claim>") -> node holding it. */
+  readonly volumeNode = new Map<string, string>();
+  /** Bound pods with required anti-affinity terms (checked against every newcomer). */
+  readonly antiAffinityPods: { pod: Pod; node: NodeState }[] = [];
+
+  constructor(view: ClusterView) {
+    this.nodes = view.nodes.map((n) => new NodeState(n)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const n of this.nodes) {
+      this.byName.set(n.name, n);
+      for (const v of volumeIdsOf(n.node)) this.volumeNode.set(v, n.name);
+    }
+    for (const pod of view.pods) {
+      const nodeName = pod.spec?.nodeName;
+      if (!nodeName || isTerminal(pod)) continue;
+      const node = this.byName.get(nodeName);
+      if (node) this.assume(pod, node);
+    }
+  }
+
+  /** Count `pod` against `node` (a bound pod, or one this batch just placed). */
+  assume(pod: Pod, node: NodeState, requests?: Resources): void {
+    node.add(pod, requests);
+    if (pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length) {
+      this.antiAffinityPods.push({ pod, node });
+    }
+  }
+
+  /** Claims of `pod` whose volume lives on a node, with that node. */
+  pinnedClaims(pod: Pod): { claim: string; node: string }[] {
+    const out: { claim: string; node: string }[] = [];
+    for (const claim of claimsOf(pod)) {
+      const node = this.volumeNode.get(claim);
+      if (node) out.push({ claim, node });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * topologySpreadConstraints: matching pods are counted per domain over the
+ * nodes the pod could use (its nodeSelector/affinity, and the key present);
+ * placing the pod in a domain must keep count - min <= maxSkew
+ * (DoNotSchedule), and fuller domains score lower (both kinds).
+ */
+import { matchesSelector, type Pod, type TopologySpreadConstraint } from '@shoal/api';
+import { matchesNodeRequirements } from './node-affinity.js';
+import type { ClusterState, NodeState } from './node-state.js';
+
+interface CountedConstraint {
+  constraint: TopologySpreadConstraint;
+  counts: Map<string, number>;
+  min: number;
+  /** The pending pod itself matches the selector and so adds one where it lands. */
+  selfMatch: number;
+}
+
+export interface SpreadContext {
+  constraints: CountedConstraint[];
+}
+
+export function buildSpreadContext(state: ClusterState, pod: Pod): SpreadContext | undefined {
+  const list = pod.spec?.topologySpreadConstraints;
+  if (!list?.length) return undefined;
+  const ns = pod.metadata.namespace ?? 'default';
+  const constraints = list.map((constraint): CountedConstraint => {
+    const counts = new Map<string, number>();
+    for (const node of state.nodes) {
+      const value = node.labels[constraint.topologyKey];
+      if (value === undefined || !matchesNodeRequirements(pod, node.labels, node.name)) continue;
+      let n = counts.get(value) ?? 0;
+      if (constraint.labelSelector) {
+        for (const p of node.pods) {
+          if ((p.metadata.namespace ?? 'default') === ns && matchesSelector(constraint.labelSelector, p.metadata.labels)) n++;
+        }
+      }
+      counts.set(value, n);
+    }
+    const min = counts.size ? Math.min(...counts.values()) : 0;
+    const selfMatch = constraint.labelSelector && matchesSelector(constraint.labelSelector, pod.metadata.labels) ? 1 : 0;
+    return { constraint, counts, min, selfMatch };
+  });
+  return { constraints };
+}
+
+/** The first DoNotSchedule constraint violated on `node`, if any. */
+export function violatesSpread(ctx: SpreadContext, node: NodeState): boolean {
+  for (const c of ctx.constraints) {
+    if (c.constraint.whenUnsatisfiable !== 'DoNotSchedule') continue;
+    const value = node.labels[c.constraint.topologyKey];
+    if (value === undefined) return true;
+    const count = c.counts.get(value) ?? 0;
+    if (count + c.selfMatch - c.min > c.constraint.maxSkew) return true;
+  }
+  return false;
+}
+
+/** Matching pods already in the node's domains (lower is better). */
+export function spreadCount(ctx: SpreadContext, node: NodeState): number {
+  let n = 0;
+  for (const c of ctx.constraints) {
+    const value = node.labels[c.constraint.topologyKey];
+    if (value !== undefined) n += c.counts.get(value) ?? 0;
+  }
+  return n;
+}

@@ -1,0 +1,33 @@
+/**
+ * Volumes that live on one node. A StatefulSet pod's claim is a named Docker
+ * volume on the node where it was first created; the pod must go back there.
+ *
+ * How the scheduler learns where a volume lives (both are honoured):
+ * - `node.status.volumes`: the node's agent reports the claims it holds, each
+ *   as "<namespace>/<claimName>" (see `volumeId`).
+ * - the pod annotation `shoal.io/volume-node: <node>`: the StatefulSet
+ *   controller copies the node it recorded for the ordinal's claims, so the
+ *   pin survives the node being gone (the pod then stays Pending with a reason
+ *   until the node returns or the user deletes the claim record).
+ */
+import type { Node, Pod } from '@shoal/api';
+
+export const VOLUME_NODE_ANNOTATION = 'shoal.io/volume-node';
+
+export function volumeId(namespace: string, claimName: string): string {
+  return `${namespace}/${claimName}`;
+}
+
+/** Volume ids of the pod's persistent claims. */
+export function claimsOf(pod: Pod): string[] {
+  const ns = pod.metadata.namespace ?? 'default';
+  const out: string[] = [];
+  for (const v of pod.spec?.volumes ?? []) {
+    if (v.persistentVolumeClaim) out.push(volumeId(ns, v.persistentVolumeClaim.claimName));
+  }
+  return out;
+}
+
+export function volumeIdsOf(node: Node): readonly string[] {
+  return node.status?.volumes ?? [];
+}

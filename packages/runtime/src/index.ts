@@ -1,1 +1,11 @@
-export {};
+export * from './runtime.js';
+export * from './errors.js';
+export * from './labels.js';
+export * from './quantity.js';
+export * from './naming.js';
+export * from './pod-spec/env.js';
+export * from './pod-spec/resources.js';
+export * from './pod-spec/volumes.js';
+export * from './pod-spec/container-spec.js';
+export { DockerRuntime, type DockerRuntimeConfig } from './docker/docker-runtime.js';
+export { FakeRuntime, FakeEngine, type FakeRuntimeConfig, type FakeProgram } from './fake/fake-runtime.js';

@@ -1,0 +1,458 @@
+/**
+ * `ContainerRuntime` on the Docker engine through dockerode. A pod is a
+ * sandbox (shoal/pause) that owns the network namespace, hostname, DNS
+ * config and published host ports; every container of the pod joins it with
+ * `NetworkMode: container:<sandbox>`. Everything created is labelled with the
+ * owner node, and every read, stop and removal is limited to those labels,
+ * so agents sharing one engine never touch each other's containers.
+ */
+import Docker from 'dockerode';
+import { PassThrough, type Readable } from 'node:stream';
+import { silentLogger, type Logger } from '@shoal/log';
+import { LABEL_OWNER, LABEL_POD_UID, LABEL_ROLE, ROLE_CONTAINER, ROLE_SANDBOX } from '../labels.js';
+import { ContainerNotFoundError, ExecTimeoutError, ImageNotPresentError, NotOwnedError, RuntimeError, SandboxNotRunningError } from '../errors.js';
+import { attemptFromLabels, containerLabels, containerName, podRefFromLabels, sandboxLabels, sandboxName } from '../naming.js';
+import type {
+  ContainerFilter, ContainerInfo, ContainerRuntime, ContainerSpec, ContainerStats, ExecOptions, ExecResult,
+  LogOptions, NodeResources, RunState, RuntimeEvent, SandboxInfo, SandboxSpec, VolumeInfo, VolumeOptions,
+} from '../runtime.js';
+import { demuxBuffer, FrameSplitter } from './demux.js';
+
+export interface DockerRuntimeConfig {
+  /** The node whose objects this runtime creates and sees. */
+  ownerNode: string;
+  /** Default: the local engine's socket. */
+  docker?: Docker;
+  /** The Docker network sandboxes join. Default `bridge`. */
+  network?: string;
+  /** Default `shoal/pause:latest`. */
+  pauseImage?: string;
+  logger?: Logger;
+}
+
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+function statusCode(err: unknown): number | undefined {
+  return typeof err === 'object' && err !== null && 'statusCode' in err ? Number((err as { statusCode: unknown }).statusCode) : undefined;
+}
+
+function runState(s: Docker.ContainerInspectInfo['State']): RunState {
+  if (s.Running || s.Restarting || s.Paused) return 'running';
+  if (s.Status === 'created') return 'created';
+  if (s.Status === 'exited' || s.Status === 'dead') return 'exited';
+  return 'unknown';
+}
+
+function time(t: string | undefined): string | undefined {
+  return t && t !== ZERO_TIME ? t : undefined;
+}
+
+export class DockerRuntime implements ContainerRuntime {
+  readonly ownerNode: string;
+  private readonly docker: Docker;
+  private readonly network: string;
+  private readonly pauseImage: string;
+  private readonly log: Logger;
+  private readonly unsubscribers = new Set<() => void>();
+
+  constructor(cfg: DockerRuntimeConfig) {
+    if (!cfg.ownerNode) throw new RuntimeError('DockerRuntime needs an ownerNode');
+    this.ownerNode = cfg.ownerNode;
+    this.docker = cfg.docker ?? new Docker();
+    this.network = cfg.network ?? 'bridge';
+    this.pauseImage = cfg.pauseImage ?? 'shoal/pause:latest';
+    this.log = (cfg.logger ?? silentLogger).child({ component: 'docker-runtime', node: cfg.ownerNode });
+  }
+
+  // ------------------------------------------------------------ helpers
+
+  private ownerFilter(role: string, filter?: ContainerFilter): Record<string, string[]> {
+    const label = [`${LABEL_OWNER}=${this.ownerNode}`, `${LABEL_ROLE}=${role}`];
+    if (filter?.podUid) label.push(`${LABEL_POD_UID}=${filter.podUid}`);
+    return { label };
+  }
+
+  /** Inspects `id` and checks this node owns it; undefined when it does not exist. */
+  private async inspectOwned(id: string): Promise<Docker.ContainerInspectInfo | undefined> {
+    let info: Docker.ContainerInspectInfo;
+    try {
+      info = await this.docker.getContainer(id).inspect();
+    } catch (err) {
+      if (statusCode(err) === 404) return undefined;
+      throw new RuntimeError(`inspect ${id} failed`, { cause: err });
+    }
+    const owner = info.Config.Labels?.[LABEL_OWNER];
+    // Safety: never act on another agent's container, even given its id.
+    if (owner !== this.ownerNode) throw new NotOwnedError(id, owner);
+    return info;
+  }
+
+  private toSandbox(info: Docker.ContainerInspectInfo): SandboxInfo {
+    const labels = info.Config.Labels ?? {};
+    const state = runState(info.State);
+    const out: SandboxInfo = {
+      id: info.Id, pod: podRefFromLabels(labels), attempt: attemptFromLabels(labels), state, labels, createdAt: info.Created,
+    };
+    const net = info.NetworkSettings.Networks?.[this.network];
+    const ip = net?.IPAddress || (info.NetworkSettings as { IPAddress?: string }).IPAddress;
+    if (state === 'running' && ip) out.ip = ip;
+    return out;
+  }
+
+  private toContainer(info: Docker.ContainerInspectInfo): ContainerInfo {
+    const labels = info.Config.Labels ?? {};
+    const state = runState(info.State);
+    const out: ContainerInfo = {
+      id: info.Id,
+      pod: podRefFromLabels(labels),
+      name: labels['io.shoal.container-name'] ?? '',
+      attempt: attemptFromLabels(labels),
+      image: info.Config.Image,
+      state,
+      oomKilled: info.State.OOMKilled,
+      createdAt: info.Created,
+      labels,
+    };
+    const started = time(info.State.StartedAt);
+    if (started) out.startedAt = started;
+    if (state === 'exited') {
+      out.exitCode = info.State.ExitCode;
+      const finished = time(info.State.FinishedAt);
+      if (finished) out.finishedAt = finished;
+    }
+    return out;
+  }
+
+  private async listInspected(role: string, filter?: ContainerFilter): Promise<Docker.ContainerInspectInfo[]> {
+    const list = await this.docker.listContainers({ all: true, filters: this.ownerFilter(role, filter) });
+    const out: Docker.ContainerInspectInfo[] = [];
+    for (const c of list) {
+      const info = await this.inspectOwned(c.Id).catch((err: unknown) => {
+        if (err instanceof NotOwnedError) throw err;
+        this.log.warn('inspect failed while listing', { id: c.Id, err: String(err) });
+        return undefined;
+      });
+      if (info) out.push(info);
+    }
+    return out;
+  }
+
+  private async stop(id: string, graceSeconds: number): Promise<void> {
+    const info = await this.inspectOwned(id);
+    if (!info || !info.State.Running) return;
+    try {
+      // Docker sends SIGTERM, waits `t` seconds, then SIGKILL.
+      await this.docker.getContainer(id).stop({ t: Math.max(0, Math.ceil(graceSeconds)) });
+    } catch (err) {
+      const code = statusCode(err);
+      if (code === 304 || code === 404) return; // already stopped or gone
+      throw new RuntimeError(`stop ${id} failed`, { cause: err });
+    }
+  }
+
+  private async remove(id: string): Promise<void> {
+    const info = await this.inspectOwned(id);
+    if (!info) return;
+    try {
+      await this.docker.getContainer(id).remove({ force: true, v: true });
+    } catch (err) {
+      const code = statusCode(err);
+      if (code === 404) return;
+      // 409 "removal already in progress" counts as removed.
+      if (code === 409 && /in progress/.test(String(err))) return;
+      throw new RuntimeError(`remove ${id} failed`, { cause: err });
+    }
+  }
+
+  // ------------------------------------------------------------ sandboxes
+
+  async runSandbox(spec: SandboxSpec): Promise<SandboxInfo> {
+    const exposed: Record<string, object> = {};
+    const bindings: Record<string, { HostPort: string; HostIp?: string }[]> = {};
+    for (const p of spec.portMappings) {
+      const key = `${p.containerPort}/${p.protocol.toLowerCase()}`;
+      exposed[key] = {};
+      (bindings[key] ??= []).push(p.hostIP ? { HostPort: String(p.hostPort), HostIp: p.hostIP } : { HostPort: String(p.hostPort) });
+    }
+    const hostConfig: Docker.HostConfig = { NetworkMode: this.network, PortBindings: bindings, RestartPolicy: { Name: 'no' }, IpcMode: 'shareable' };
+    if (spec.dns) {
+      if (spec.dns.nameservers.length) hostConfig.Dns = spec.dns.nameservers;
+      if (spec.dns.searches.length) hostConfig.DnsSearch = spec.dns.searches;
+      if (spec.dns.options.length) hostConfig.DnsOptions = spec.dns.options;
+    }
+    if (!(await this.hasImage(this.pauseImage))) throw new ImageNotPresentError(this.pauseImage);
+    let c: Docker.Container;
+    try {
+      c = await this.docker.createContainer({
+        name: sandboxName(this.ownerNode, spec),
+        Image: this.pauseImage,
+        Hostname: spec.hostname,
+        Labels: sandboxLabels(this.ownerNode, spec),
+        ExposedPorts: exposed,
+        HostConfig: hostConfig,
+      });
+      await c.start();
+    } catch (err) {
+      throw new RuntimeError(`cannot run sandbox for pod ${spec.pod.namespace}/${spec.pod.name}: ${(err as Error).message}`, { cause: err });
+    }
+    const info = await this.inspectOwned(c.id);
+    if (!info) throw new ContainerNotFoundError(c.id);
+    return this.toSandbox(info);
+  }
+
+  stopSandbox(id: string, graceSeconds: number): Promise<void> {
+    return this.stop(id, graceSeconds);
+  }
+
+  removeSandbox(id: string): Promise<void> {
+    return this.remove(id);
+  }
+
+  async inspectSandbox(id: string): Promise<SandboxInfo | undefined> {
+    const info = await this.inspectOwned(id);
+    return info && info.Config.Labels?.[LABEL_ROLE] === ROLE_SANDBOX ? this.toSandbox(info) : undefined;
+  }
+
+  async listSandboxes(filter?: ContainerFilter): Promise<SandboxInfo[]> {
+    return (await this.listInspected(ROLE_SANDBOX, filter)).map((i) => this.toSandbox(i));
+  }
+
+  // ------------------------------------------------------------ containers
+
+  async createContainer(sandboxId: string, spec: ContainerSpec): Promise<string> {
+    const sandbox = await this.inspectOwned(sandboxId);
+    if (!sandbox || !sandbox.State.Running) throw new SandboxNotRunningError(sandboxId);
+    if (!(await this.hasImage(spec.image))) throw new ImageNotPresentError(spec.image);
+    const r = spec.resources;
+    const hostConfig: Docker.HostConfig = {
+      // Join the sandbox: same network namespace (localhost, IP, ports), hostname, resolv.conf and IPC.
+      NetworkMode: `container:${sandboxId}`,
+      IpcMode: `container:${sandboxId}`,
+      RestartPolicy: { Name: 'no' },
+      Mounts: spec.mounts.map((m): Docker.MountSettings =>
+        m.type === 'tmpfs'
+          ? { Type: 'tmpfs', Source: '', Target: m.target, ...(m.sizeBytes ? { TmpfsOptions: { SizeBytes: m.sizeBytes, Mode: 0o1777 } } : {}) }
+          : { Type: m.type, Source: m.source, Target: m.target, ReadOnly: m.readOnly },
+      ),
+    };
+    if (r.nanoCpus !== undefined) hostConfig.NanoCpus = r.nanoCpus;
+    if (r.cpuShares !== undefined) hostConfig.CpuShares = r.cpuShares;
+    if (r.memoryBytes !== undefined) {
+      hostConfig.Memory = r.memoryBytes;
+      // No swap beyond the limit: the limit is what the OOM killer enforces.
+      hostConfig.MemorySwap = r.memoryBytes;
+    }
+    if (r.memoryReservationBytes !== undefined && (r.memoryBytes === undefined || r.memoryReservationBytes <= r.memoryBytes)) {
+      hostConfig.MemoryReservation = r.memoryReservationBytes;
+    }
+    const opts: Docker.ContainerCreateOptions = {
+      name: containerName(this.ownerNode, spec),
+      Image: spec.image,
+      Env: spec.env,
+      Labels: containerLabels(this.ownerNode, spec),
+      Tty: spec.tty ?? false,
+      OpenStdin: spec.stdin ?? false,
+      HostConfig: hostConfig,
+    };
+    if (spec.entrypoint) opts.Entrypoint = spec.entrypoint;
+    if (spec.cmd) opts.Cmd = spec.cmd;
+    if (spec.workingDir) opts.WorkingDir = spec.workingDir;
+    try {
+      const c = await this.docker.createContainer(opts);
+      return c.id;
+    } catch (err) {
+      if (statusCode(err) === 404 && /image/i.test(String(err))) throw new ImageNotPresentError(spec.image, { cause: err });
+      throw new RuntimeError(`cannot create container ${spec.name} of ${spec.pod.namespace}/${spec.pod.name}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async startContainer(id: string): Promise<void> {
+    const info = await this.inspectOwned(id);
+    if (!info) throw new ContainerNotFoundError(id);
+    try {
+      await this.docker.getContainer(id).start();
+    } catch (err) {
+      if (statusCode(err) === 304) return;
+      throw new RuntimeError(`cannot start container ${id}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  stopContainer(id: string, graceSeconds: number): Promise<void> {
+    return this.stop(id, graceSeconds);
+  }
+
+  removeContainer(id: string): Promise<void> {
+    return this.remove(id);
+  }
+
+  async inspectContainer(id: string): Promise<ContainerInfo | undefined> {
+    const info = await this.inspectOwned(id);
+    return info && info.Config.Labels?.[LABEL_ROLE] === ROLE_CONTAINER ? this.toContainer(info) : undefined;
+  }
+
+  async listContainers(filter?: ContainerFilter): Promise<ContainerInfo[]> {
+    return (await this.listInspected(ROLE_CONTAINER, filter)).map((i) => this.toContainer(i));
+  }
+
+  // ------------------------------------------------------------ logs, exec, stats
+
+  async logs(id: string, opts: LogOptions = {}): Promise<Readable> {
+    const info = await this.inspectOwned(id);
+    if (!info) throw new ContainerNotFoundError(id);
+    const c = this.docker.getContainer(id);
+    const base = { stdout: true, stderr: true, timestamps: opts.timestamps ?? false, ...(opts.tail !== undefined ? { tail: opts.tail } : {}) };
+    const out = new PassThrough();
+    if (!opts.follow) {
+      const buf = (await c.logs({ ...base, follow: false })) as unknown as Buffer;
+      out.end(info.Config.Tty ? buf : Buffer.concat(demuxBuffer(buf).all));
+      return out;
+    }
+    const stream = (await c.logs({ ...base, follow: true })) as unknown as Readable;
+    const splitter = new FrameSplitter((_s, payload) => out.write(payload));
+    stream.on('data', (chunk: Buffer) => (info.Config.Tty ? out.write(chunk) : splitter.push(chunk)));
+    stream.on('end', () => out.end());
+    stream.on('error', (err) => out.destroy(err));
+    // The reader going away stops the engine's stream too.
+    out.on('close', () => stream.destroy());
+    return out;
+  }
+
+  async exec(id: string, cmd: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    const info = await this.inspectOwned(id);
+    if (!info) throw new ContainerNotFoundError(id);
+    if (!info.State.Running) throw new RuntimeError(`container ${id} is not running`);
+    const ex = await this.docker.getContainer(id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: false });
+    const stream = (await ex.start({ hijack: true, stdin: false })) as unknown as Readable;
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const splitter = new FrameSplitter((s, p) => (s === 2 ? err : out).push(p));
+    await new Promise<void>((resolve, reject) => {
+      const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => {
+        stream.destroy();
+        reject(new ExecTimeoutError(id, opts.timeoutMs ?? 0));
+      }, opts.timeoutMs);
+      stream.on('data', (chunk: Buffer) => splitter.push(chunk));
+      stream.on('end', () => { clearTimeout(timer); resolve(); });
+      stream.on('close', () => { clearTimeout(timer); resolve(); });
+      stream.on('error', (e) => { clearTimeout(timer); reject(new RuntimeError(`exec in ${id} failed`, { cause: e })); });
+    });
+    // The stream can end a moment before the engine records the exit code.
+    let exitCode: number | null = null;
+    for (let i = 0; i < 50; i++) {
+      const r = await ex.inspect();
+      if (!r.Running && r.ExitCode !== null) { exitCode = r.ExitCode; break; }
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    return { stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), exitCode: exitCode ?? -1 };
+  }
+
+  async stats(id: string): Promise<ContainerStats> {
+    const info = await this.inspectOwned(id);
+    if (!info) throw new ContainerNotFoundError(id);
+    const s = (await this.docker.getContainer(id).stats({ stream: false })) as unknown as {
+      cpu_stats?: { cpu_usage?: { total_usage?: number } };
+      memory_stats?: { usage?: number; limit?: number };
+    };
+    const out: ContainerStats = { cpuUsageNanos: s.cpu_stats?.cpu_usage?.total_usage ?? 0, memoryUsageBytes: s.memory_stats?.usage ?? 0 };
+    const limit = info.HostConfig.Memory;
+    if (limit) out.memoryLimitBytes = limit;
+    return out;
+  }
+
+  // ------------------------------------------------------------ events
+
+  subscribe(cb: (e: RuntimeEvent) => void): () => void {
+    let stream: Readable | undefined;
+    let closed = false;
+    const unsubscribe = () => {
+      closed = true;
+      stream?.destroy();
+      this.unsubscribers.delete(unsubscribe);
+    };
+    this.unsubscribers.add(unsubscribe);
+    const filters = { type: ['container' as const], event: ['start', 'die', 'oom'], label: [`${LABEL_OWNER}=${this.ownerNode}`] };
+    this.docker.getEvents({ filters }).then((s) => {
+      stream = s as unknown as Readable;
+      if (closed) { stream.destroy(); return; }
+      let pending = '';
+      stream.on('data', (chunk: Buffer) => {
+        pending += chunk.toString();
+        let nl: number;
+        while ((nl = pending.indexOf('\n')) >= 0) {
+          const line = pending.slice(0, nl).trim();
+          pending = pending.slice(nl + 1);
+          if (!line) continue;
+          try {
+            const ev = JSON.parse(line) as { status?: string; Action?: string; id?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } };
+            const attrs = ev.Actor?.Attributes ?? {};
+            const type = (ev.Action ?? ev.status) as RuntimeEvent['type'];
+            const e: RuntimeEvent = { type, containerId: ev.Actor?.ID ?? ev.id ?? '' };
+            if (attrs[LABEL_POD_UID]) e.podUid = attrs[LABEL_POD_UID];
+            if (attrs['io.shoal.container-name']) e.name = attrs['io.shoal.container-name'];
+            if (attrs.exitCode !== undefined) e.exitCode = Number(attrs.exitCode);
+            cb(e);
+          } catch (err) {
+            this.log.warn('unreadable engine event', { err: String(err) });
+          }
+        }
+      });
+      stream.on('error', (err) => this.log.warn('event stream failed', { err: String(err) }));
+    }, (err: unknown) => this.log.warn('cannot subscribe to engine events', { err: String(err) }));
+    return unsubscribe;
+  }
+
+  // ------------------------------------------------------------ images, volumes, node
+
+  async hasImage(ref: string): Promise<boolean> {
+    try {
+      await this.docker.getImage(ref).inspect();
+      return true;
+    } catch (err) {
+      if (statusCode(err) === 404) return false;
+      throw new RuntimeError(`image inspect ${ref} failed`, { cause: err });
+    }
+  }
+
+  async createVolume(name: string, vo: VolumeOptions = {}): Promise<void> {
+    const opts: { Name: string; Labels: Record<string, string>; DriverOpts?: Record<string, string> } = {
+      Name: name, Labels: { ...vo.labels, [LABEL_OWNER]: this.ownerNode },
+    };
+    if (vo.tmpfs) opts.DriverOpts = { type: 'tmpfs', device: 'tmpfs' };
+    try {
+      await this.docker.createVolume(opts);
+    } catch (err) {
+      throw new RuntimeError(`cannot create volume ${name}`, { cause: err });
+    }
+  }
+
+  async listVolumes(): Promise<VolumeInfo[]> {
+    const r = await this.docker.listVolumes({ filters: { label: [`${LABEL_OWNER}=${this.ownerNode}`] } });
+    return (r.Volumes ?? []).map((v) => ({ name: v.Name, labels: v.Labels ?? {} }));
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    let labels: Record<string, string> | undefined;
+    try {
+      labels = ((await this.docker.getVolume(name).inspect()) as { Labels?: Record<string, string> }).Labels ?? {};
+    } catch (err) {
+      if (statusCode(err) === 404) return;
+      throw new RuntimeError(`cannot inspect volume ${name}`, { cause: err });
+    }
+    if (labels[LABEL_OWNER] !== this.ownerNode) throw new NotOwnedError(name, labels[LABEL_OWNER]);
+    try {
+      await this.docker.getVolume(name).remove();
+    } catch (err) {
+      if (statusCode(err) === 404) return;
+      throw new RuntimeError(`cannot remove volume ${name}`, { cause: err });
+    }
+  }
+
+  async nodeResources(): Promise<NodeResources> {
+    const i = (await this.docker.info()) as { NCPU: number; MemTotal: number; ServerVersion: string; OSType: string; Architecture: string };
+    return { cpus: i.NCPU, memoryBytes: i.MemTotal, runtimeVersion: `docker://${i.ServerVersion}`, operatingSystem: i.OSType, architecture: i.Architecture };
+  }
+
+  async close(): Promise<void> {
+    for (const u of [...this.unsubscribers]) u();
+  }
+}

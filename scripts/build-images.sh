@@ -2,6 +2,7 @@
 # Build Shoal's local images without a registry:
 #   shoal/busybox  a busybox rootfs (static busybox + applet links) via docker import
 #   shoal/pause    the pod sandbox holder (images/pause/pause.c, static)
+#   shoal/echo     a tiny HTTP server answering with its pod's name (images/echo/echo.c, static)
 # Each image is tagged with a hash of its inputs, and `latest` points at it;
 # when that tag already exists the image is not rebuilt.
 set -euo pipefail
@@ -66,4 +67,17 @@ if ! have_tag "shoal/pause:$pause_hash"; then
 fi
 import_image shoal/pause "$pause_hash" "$work/pause" --change 'ENTRYPOINT ["/pause"]'
 
-say "images ready: shoal/busybox:$bb_hash shoal/pause:$pause_hash"
+# ---- shoal/echo
+echo_hash=$( (sha256sum images/echo/echo.c; sha256sum "$0") | sha256sum | cut -c1-12)
+if ! have_tag "shoal/echo:$echo_hash"; then
+  root="$work/echo"
+  mkdir -p "$root"
+  if gcc -static -Os -o "$root/echo" images/echo/echo.c 2>"$work/gcc-echo.log"; then
+    strip "$root/echo" 2>/dev/null || true
+  else
+    die "cannot compile images/echo/echo.c statically: $(cat "$work/gcc-echo.log" 2>/dev/null)"
+  fi
+fi
+import_image shoal/echo "$echo_hash" "$work/echo" --change 'ENTRYPOINT ["/echo"]' --change 'ENV PORT=8080' --change 'EXPOSE 8080'
+
+say "images ready: shoal/busybox:$bb_hash shoal/pause:$pause_hash shoal/echo:$echo_hash"

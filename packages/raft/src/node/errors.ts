@@ -35,8 +35,8 @@ export class StoppedError extends Error {
 }
 
 /** A RaftNode configuration value is invalid; `field` names it. */
-export class RaftConfigError extends Error {
-  override name = 'RaftConfigError';
+export class RaftNodeConfigError extends Error {
+  override name = 'RaftNodeConfigError';
   constructor(readonly field: string, reason: string) {
     super(`${field}: ${reason}`);
   }

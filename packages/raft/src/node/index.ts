@@ -6,3 +6,6 @@ export * from './transport.js';
 export * from './memory-transport.js';
 export * from './state-machine.js';
 export * from './errors.js';
+export * from './node-config.js';
+export * from './request-envelope.js';
+export * from './raft-node.js';

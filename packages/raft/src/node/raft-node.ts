@@ -1,0 +1,423 @@
+/**
+ * RaftNode: drives the pure core (`RawNode`) with a ticker, a durable
+ * `LogStore`, a `Transport` and the application's `StateMachine`.
+ *
+ * One loop handles each Ready strictly in order: persist (hard state,
+ * entries and snapshot in one synced batch) -> send -> apply -> advance.
+ * Proposals that arrive while a batch is being synced pile up in the core
+ * and go out together in the next Ready: many proposals share one fsync.
+ */
+import { silentLogger, type Logger } from '@shoal/log';
+import { MemoryStorage, ProposalDroppedError, RawNode, decodeConfChange } from '../core/index.js';
+import {
+  EntryType,
+  MessageType,
+  type ConfChange,
+  type ConfState,
+  type Entry,
+  type Message,
+  type NodeId,
+  type Rand,
+  type Ready,
+  type Snapshot,
+} from '../types.js';
+import type { LogStore } from './log-store.js';
+import type { StateMachine } from './state-machine.js';
+import type { Transport } from './transport.js';
+import { resolveNodeConfig, type RaftNodeConfig, type ResolvedNodeConfig } from './node-config.js';
+import { NoLeaderError, NotLeaderError, RaftTimeoutError, StoppedError } from './errors.js';
+import { encodeRequestId, decodeRequestId, unwrapRequest, wrapRequest, type RequestId } from './request-envelope.js';
+import { Waiters } from './waiters.js';
+
+export interface ProposeResult {
+  /** The log index the entry committed at. */
+  index: number;
+  /** What `StateMachine.apply` returned for it on this node. */
+  result: unknown;
+}
+
+export interface RequestOptions {
+  timeoutMs?: number;
+}
+
+export interface RaftNodeStatus {
+  id: NodeId;
+  term: number;
+  /** The leader this node knows of, '' if none. */
+  leader: NodeId | '';
+  role: string;
+  commit: number;
+  applied: number;
+  conf: ConfState;
+  /** Index of the newest snapshot (0 if none). */
+  snapshotIndex: number;
+}
+
+export type LeaderChangeHandler = (leader: NodeId | '', term: number) => void;
+export type ConfChangeHandler = (cc: ConfChange, conf: ConfState) => void;
+
+const mathRand: Rand = { intn: (n) => Math.floor(Math.random() * n) };
+
+export class RaftNode {
+  private readonly cfg: ResolvedNodeConfig;
+  private readonly log: Logger;
+  private readonly store: LogStore;
+  private readonly transport: Transport;
+  private readonly sm: StateMachine;
+  private storage!: MemoryStorage;
+  private raw!: RawNode;
+  private ticker: NodeJS.Timeout | undefined;
+  private loop: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private started = false;
+  private stopped = false;
+
+  private applied = 0;
+  private snapshotIndex = 0;
+  private conf: ConfState = { voters: [], learners: [] };
+  private leader: NodeId | '' = '';
+  private term = 0;
+
+  /** Request ids: this node, a per-process incarnation, a counter. */
+  private readonly incarnation: number;
+  private seq = 0;
+  private readonly proposals: Waiters<number, ProposeResult>;
+  private readonly reads: Waiters<number, void>;
+  /** Reads whose ReadIndex is known, waiting for `applied` to reach it. */
+  private readIndexes: Array<{ seq: number; index: number }> = [];
+  private readonly confWaiters: Array<{ cc: ConfChange; done: (e?: Error) => void }> = [];
+  private readonly leaderHandlers = new Set<LeaderChangeHandler>();
+  private readonly confHandlers = new Set<ConfChangeHandler>();
+
+  constructor(private readonly config: RaftNodeConfig) {
+    this.cfg = resolveNodeConfig(config);
+    this.log = (config.logger ?? silentLogger).child({ component: 'raft', node: config.id });
+    this.store = config.logStore;
+    this.transport = config.transport;
+    this.sm = config.stateMachine;
+    // Wall-clock milliseconds plus randomness: unique enough across restarts of one node.
+    this.incarnation = Date.now() * 1000 + Math.floor(Math.random() * 1000);
+    this.proposals = new Waiters('proposal');
+    this.reads = new Waiters('read barrier');
+  }
+
+  get id(): NodeId {
+    return this.config.id;
+  }
+
+  /** Recovers from the store (or bootstraps a fresh cluster), then starts ticking and serving. */
+  async start(): Promise<void> {
+    if (this.started) throw new Error('RaftNode already started');
+    this.started = true;
+    const loaded = await this.store.load();
+    const fresh = loaded.hardState.term === 0 && loaded.entries.length === 0 && !loaded.snapshot && loaded.confState.voters.length === 0;
+    let conf = loaded.confState;
+    if (fresh) {
+      conf = { voters: [...this.config.peers], learners: [] };
+      await this.store.save({ confState: conf, entries: [] });
+    }
+    this.storage = new MemoryStorage({ confState: conf });
+    if (loaded.snapshot) {
+      this.storage.applySnapshot(loaded.snapshot);
+      this.sm.restore(loaded.snapshot.data);
+      this.applied = loaded.snapshot.metadata.index;
+      this.snapshotIndex = this.applied;
+    }
+    this.storage.setHardState(loaded.hardState);
+    this.storage.append(loaded.entries);
+    this.conf = conf;
+    this.raw = new RawNode({
+      id: this.config.id,
+      storage: this.storage,
+      rand: this.config.rand ?? mathRand,
+      logger: this.log,
+      electionTick: this.cfg.electionTick,
+      heartbeatTick: this.cfg.heartbeatTick,
+      applied: this.applied,
+      preVote: true,
+      checkQuorum: true,
+      ...(this.config.maxSizePerMsg !== undefined && { maxSizePerMsg: this.config.maxSizePerMsg }),
+      ...(this.config.maxInflightMsgs !== undefined && { maxInflightMsgs: this.config.maxInflightMsgs }),
+      ...(this.config.maxUncommittedEntriesSize !== undefined && { maxUncommittedEntriesSize: this.config.maxUncommittedEntriesSize }),
+    });
+    this.log.info('raft node started', {
+      fresh, term: loaded.hardState.term, commit: loaded.hardState.commit, applied: this.applied,
+      entries: loaded.entries.length, voters: conf.voters, electionTick: this.cfg.electionTick, heartbeatTick: this.cfg.heartbeatTick,
+    });
+    this.transport.onMessage((m) => this.onMessage(m));
+    this.ticker = setInterval(() => {
+      this.raw.tick();
+      this.kick();
+    }, this.cfg.tickMs);
+    this.loop = this.run();
+  }
+
+  /**
+   * Replicates `data` and resolves once THIS node has applied it, with the
+   * state machine's result. Works on any node (followers forward to the
+   * leader). Rejects with NoLeaderError / NotLeaderError (leader hint),
+   * RaftTimeoutError (the entry may still commit later) or StoppedError.
+   */
+  propose(data: Uint8Array, opts: RequestOptions = {}): Promise<ProposeResult> {
+    if (this.stopped || !this.started) return Promise.reject(new StoppedError());
+    if (this.leader === '') return Promise.reject(new NoLeaderError());
+    const seq = ++this.seq;
+    const id: RequestId = { node: this.config.id, incarnation: this.incarnation, seq };
+    const done = this.proposals.wait(seq, opts.timeoutMs ?? this.cfg.requestTimeoutMs);
+    try {
+      this.raw.propose(wrapRequest(id, data));
+    } catch (err) {
+      this.proposals.reject(seq, this.refusal(err));
+      return done;
+    }
+    this.kick();
+    return done;
+  }
+
+  /**
+   * A linearizable read fence: resolves once this node has applied
+   * everything committed when the call was made (ReadIndex, confirmed by
+   * a quorum of the leader's heartbeats). Works on followers.
+   */
+  readBarrier(opts: RequestOptions = {}): Promise<void> {
+    if (this.stopped || !this.started) return Promise.reject(new StoppedError());
+    if (this.leader === '') return Promise.reject(new NoLeaderError());
+    const seq = ++this.seq;
+    const done = this.reads.wait(seq, opts.timeoutMs ?? this.cfg.requestTimeoutMs);
+    try {
+      this.raw.readIndex(encodeRequestId({ node: this.config.id, incarnation: this.incarnation, seq }));
+    } catch (err) {
+      this.reads.reject(seq, this.refusal(err));
+      return done;
+    }
+    this.kick();
+    return done;
+  }
+
+  /**
+   * Proposes a membership change and resolves when this node applies a
+   * change of the same type for the same node. One change at a time.
+   */
+  proposeConfChange(cc: ConfChange, opts: RequestOptions = {}): Promise<void> {
+    if (this.stopped || !this.started) return Promise.reject(new StoppedError());
+    const timeoutMs = opts.timeoutMs ?? this.cfg.requestTimeoutMs;
+    return new Promise<void>((resolve, reject) => {
+      const waiter = {
+        cc,
+        done: (e?: Error) => {
+          clearTimeout(timer);
+          const i = this.confWaiters.indexOf(waiter);
+          if (i >= 0) this.confWaiters.splice(i, 1);
+          if (e) reject(e);
+          else resolve();
+        },
+      };
+      const timer = setTimeout(() => waiter.done(new RaftTimeoutError('conf change', timeoutMs)), timeoutMs);
+      this.confWaiters.push(waiter);
+      try {
+        this.raw.proposeConfChange(cc);
+      } catch (err) {
+        waiter.done(this.refusal(err));
+        return;
+      }
+      this.kick();
+    });
+  }
+
+  /** Asks the leader to hand over to `to`; resolves when `to` leads. */
+  transferLeadership(to: NodeId, opts: RequestOptions = {}): Promise<void> {
+    if (this.stopped || !this.started) return Promise.reject(new StoppedError());
+    if (this.leader === to) return Promise.resolve();
+    const timeoutMs = opts.timeoutMs ?? this.cfg.requestTimeoutMs;
+    return new Promise<void>((resolve, reject) => {
+      const off = this.onLeaderChange((leader) => {
+        if (leader !== to) return;
+        clearTimeout(timer);
+        off();
+        resolve();
+      });
+      const timer = setTimeout(() => {
+        off();
+        reject(new RaftTimeoutError(`leader transfer to ${to}`, timeoutMs));
+      }, timeoutMs);
+      this.raw.transferLeadership(to);
+      this.kick();
+    });
+  }
+
+  status(): RaftNodeStatus {
+    const s = this.started ? this.raw.status() : undefined;
+    return {
+      id: this.config.id,
+      term: s?.term ?? 0,
+      leader: s?.lead ?? '',
+      role: s?.role ?? 'follower',
+      commit: s?.commit ?? 0,
+      applied: this.applied,
+      conf: { voters: [...this.conf.voters], learners: [...this.conf.learners] },
+      snapshotIndex: this.snapshotIndex,
+    };
+  }
+
+  /** Called with the new leader ('' while there is none); returns an unsubscribe function. */
+  onLeaderChange(cb: LeaderChangeHandler): () => void {
+    this.leaderHandlers.add(cb);
+    return () => this.leaderHandlers.delete(cb);
+  }
+
+  /** Called after each membership change is applied (e.g. to add the peer's address to the transport). */
+  onConfChange(cb: ConfChangeHandler): () => void {
+    this.confHandlers.add(cb);
+    return () => this.confHandlers.delete(cb);
+  }
+
+  /** Stops ticking, fails waiting requests, finishes the Ready in hand, closes transport and store. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.ticker);
+    this.kick();
+    await this.loop?.catch(() => undefined);
+    const stopped = new StoppedError();
+    this.proposals.rejectAll(stopped);
+    this.reads.rejectAll(stopped);
+    for (const w of [...this.confWaiters]) w.done(stopped);
+    await this.transport.close();
+    await this.store.close();
+    this.log.info('raft node stopped', { applied: this.applied });
+  }
+
+  private refusal(err: unknown): Error {
+    if (err instanceof ProposalDroppedError) {
+      return err.leader === '' ? new NoLeaderError({ cause: err }) : new NotLeaderError(err.leader, { cause: err });
+    }
+    return err instanceof Error ? err : new Error(String(err));
+  }
+
+  private onMessage(m: Message): void {
+    if (this.stopped) return;
+    try {
+      if (m.type === MessageType.Unreachable) this.raw.reportUnreachable(m.from);
+      else if (m.type === MessageType.SnapStatus) this.raw.reportSnapshot(m.from, !m.reject);
+      else this.raw.step(m);
+    } catch (err) {
+      this.log.debug('message refused by raft', { from: m.from, type: MessageType[m.type], error: String(err) });
+    }
+    this.kick();
+  }
+
+  private kick(): void {
+    const w = this.wakeUp;
+    this.wakeUp = undefined;
+    w?.();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      if (!this.raw.hasReady()) {
+        await new Promise<void>((resolve) => (this.wakeUp = resolve));
+        continue;
+      }
+      try {
+        await this.handleReady(this.raw.ready());
+        this.raw.advance();
+        await this.maybeSnapshot();
+      } catch (err) {
+        // A failed fsync or a corrupt state: continuing could acknowledge
+        // what is not durable. Stop the node instead.
+        this.log.error('raft node failed; stopping', { error: String(err), stack: (err as Error).stack });
+        void this.stop();
+        return;
+      }
+    }
+  }
+
+  private async handleReady(rd: Ready): Promise<void> {
+    if (rd.softState && rd.softState.lead !== this.leader) {
+      this.leader = rd.softState.lead;
+      this.term = rd.hardState?.term ?? this.raw.status().term;
+      this.log.info('leader changed', { leader: this.leader, term: this.term });
+      for (const cb of this.leaderHandlers) cb(this.leader, this.term);
+    }
+
+    // 1. Persist: one synced batch. Nothing below (a vote, an append
+    //    acknowledgement) may leave this node before it is durable.
+    if (rd.hardState || rd.entries.length > 0 || rd.snapshot) {
+      await this.store.save({
+        entries: rd.entries,
+        ...(rd.hardState && { hardState: rd.hardState }),
+        ...(rd.snapshot && { snapshot: rd.snapshot }),
+      });
+    }
+    if (rd.snapshot) this.storage.applySnapshot(rd.snapshot);
+    if (rd.hardState) this.storage.setHardState(rd.hardState);
+    this.storage.append(rd.entries);
+
+    // 2. Send.
+    if (rd.messages.length > 0) this.transport.send(rd.messages);
+
+    // 3. Apply: a received snapshot first, then committed entries.
+    if (rd.snapshot) this.installSnapshot(rd.snapshot);
+    for (const e of rd.committedEntries) this.applyEntry(e);
+    for (const rs of rd.readStates) {
+      const id = decodeRequestId(rs.requestId);
+      if (id && id.node === this.config.id && id.incarnation === this.incarnation && this.reads.has(id.seq)) {
+        this.readIndexes.push({ seq: id.seq, index: rs.index });
+      }
+    }
+    this.releaseReads();
+  }
+
+  private installSnapshot(s: Snapshot): void {
+    this.sm.restore(s.data);
+    this.applied = s.metadata.index;
+    this.snapshotIndex = s.metadata.index;
+    this.conf = { voters: [...s.metadata.conf.voters], learners: [...s.metadata.conf.learners] };
+    this.log.info('installed snapshot', { index: s.metadata.index, term: s.metadata.term, bytes: s.data.length });
+  }
+
+  private applyEntry(e: Entry): void {
+    if (e.index <= this.applied) return;
+    if (e.type === EntryType.ConfChange) {
+      this.applyConfChange(e);
+    } else if (e.data.length > 0) {
+      const { id, payload } = unwrapRequest(e.data);
+      const result = this.sm.apply({ ...e, data: payload });
+      if (id.node === this.config.id && id.incarnation === this.incarnation) {
+        this.proposals.resolve(id.seq, { index: e.index, result });
+      }
+    }
+    this.applied = e.index;
+  }
+
+  private applyConfChange(e: Entry): void {
+    const cc = decodeConfChange(e.data);
+    this.conf = this.raw.applyConfChange(cc);
+    this.log.info('membership changed', { index: e.index, type: cc.type, node: cc.node, voters: this.conf.voters, learners: this.conf.learners });
+    for (const cb of this.confHandlers) cb(cc, this.conf);
+    const w = this.confWaiters.find((x) => x.cc.type === cc.type && x.cc.node === cc.node);
+    w?.done();
+  }
+
+  private releaseReads(): void {
+    if (this.readIndexes.length === 0) return;
+    const waiting: Array<{ seq: number; index: number }> = [];
+    for (const r of this.readIndexes) {
+      if (r.index <= this.applied) this.reads.resolve(r.seq, undefined);
+      else if (this.reads.has(r.seq)) waiting.push(r);
+    }
+    this.readIndexes = waiting;
+  }
+
+  /** Log-size-triggered snapshot: the state machine's state replaces old entries. */
+  private async maybeSnapshot(): Promise<void> {
+    if (this.applied - this.snapshotIndex < this.cfg.snapshotEntries) return;
+    const index = this.applied;
+    const snap = this.storage.createSnapshot(index, this.conf, this.sm.snapshot());
+    const compactTo = Math.max(this.storage.firstIndex() - 1, index - this.cfg.snapshotCatchUpEntries);
+    await this.store.compact(compactTo, snap);
+    if (compactTo >= this.storage.firstIndex()) this.storage.compact(compactTo);
+    this.snapshotIndex = index;
+    this.log.info('snapshot taken', { index, compactedTo: compactTo, bytes: snap.data.length });
+  }
+}

@@ -1,0 +1,160 @@
+import t from 'tap';
+import { MemoryLogStore, MemoryNetwork, NoLeaderError, RaftNode, RaftTimeoutError, StoppedError, ConfChangeType } from '../../src/index.js';
+import { Cluster, KvMachine, put, until } from './harness.js';
+
+t.test('three nodes elect a leader and agree on proposals from any node', async (t) => {
+  const c = new Cluster(['a', 'b', 'c']);
+  t.teardown(() => c.stopAll());
+  await c.startAll();
+  const leader = await c.waitLeader();
+  const follower = [...c.members.values()].find((m) => m.id !== leader.id)!;
+  const r1 = await leader.node.propose(put('x', '1'));
+  const r2 = await follower.node.propose(put('x', '2'));
+  t.equal(r1.result, undefined);
+  t.equal(r2.result, '1', 'the follower gets its own apply result');
+  t.ok(r2.index > r1.index);
+  await until(() => [...c.members.values()].every((m) => m.sm.data.get('x') === '2'), 'all apply');
+  const seqs = [...c.members.values()].map((m) => m.sm.appliedIndexes.join(','));
+  t.equal(new Set(seqs).size, 1, 'same entries at the same indexes everywhere');
+});
+
+t.test('concurrent proposals share fsyncs (group commit)', async (t) => {
+  const c = new Cluster(['a', 'b', 'c']);
+  t.teardown(() => c.stopAll());
+  await c.startAll();
+  const leader = await c.waitLeader();
+  const before = leader.store.saves;
+  const n = 200;
+  const results = await Promise.all(Array.from({ length: n }, (_, i) => leader.node.propose(put(`k${i}`, 'v'))));
+  t.equal(new Set(results.map((r) => r.index)).size, n, 'every proposal got its own index');
+  const saves = leader.store.saves - before;
+  t.ok(saves < n / 2, `${n} proposals took ${saves} synced saves on the leader`);
+});
+
+t.test('after the leader is killed the others elect a new one and keep committing', async (t) => {
+  const c = new Cluster(['a', 'b', 'c']);
+  t.teardown(() => c.stopAll());
+  await c.startAll();
+  const old = await c.waitLeader();
+  await old.node.propose(put('before', '1'));
+  await c.stop(old.id);
+  const next = await c.waitLeader();
+  t.not(next.id, old.id);
+  const other = [...c.members.values()].find((m) => m.id !== next.id)!;
+  await other.node.propose(put('after', '2'));
+  t.equal(next.sm.data.get('before'), '1', 'committed data survives');
+  await until(() => next.sm.data.get('after') === '2', 'apply on the leader');
+});
+
+t.test('a restarted node recovers its log from the store and catches up', async (t) => {
+  const c = new Cluster(['a', 'b', 'c']);
+  t.teardown(() => c.stopAll());
+  await c.startAll();
+  await c.waitLeader();
+  const victim = [...c.members.values()].find((m) => m !== c.leader())!;
+  for (let i = 0; i < 20; i++) await c.leader()!.node.propose(put(`k${i}`, `${i}`));
+  await until(() => victim.sm.data.size === 20, 'victim caught up');
+  await c.stop(victim.id);
+  await c.leader()!.node.propose(put('while-down', 'x'));
+  const back = await c.start(victim.id);
+  await until(() => back.sm.data.get('while-down') === 'x' && back.sm.data.get('k19') === '19', 'replay and catch up');
+  t.equal(back.sm.data.size, 21);
+});
+
+t.test('a lagging node is sent a snapshot and restores it', async (t) => {
+  const c = new Cluster(['a', 'b', 'c'], { snapshotEntries: 30, snapshotCatchUpEntries: 5 });
+  t.teardown(() => c.stopAll());
+  await c.startAll();
+  const leader = await c.waitLeader();
+  const lagging = [...c.members.values()].find((m) => m.id !== leader.id)!;
+  c.net.isolate(lagging.id);
+  for (let i = 0; i < 80; i++) await leader.node.propose(put(`k${i}`, `${i}`));
+  t.ok(leader.node.status().snapshotIndex >= 30, 'the leader compacted its log');
+  c.net.heal(lagging.id);
+  await until(() => lagging.sm.data.get('k79') === '79', 'lagging node caught up', 8000);
+  t.ok(lagging.sm.restores >= 1, 'the state came by snapshot');
+  t.equal(lagging.sm.data.size, 80);
+  t.ok(lagging.node.status().snapshotIndex >= 30);
+});
+
+t.test('a restart after compaction restores the snapshot then replays', async (t) => {
+  const c = new Cluster(['a', 'b', 'c'], { snapshotEntries: 10, snapshotCatchUpEntries: 2 });
+  t.teardown(() => c.stopAll());
+  await c.startAll();
+  const leader = await c.waitLeader();
+  for (let i = 0; i < 25; i++) await leader.node.propose(put(`k${i}`, `${i}`));
+  const id = [...c.members.values()].find((m) => m.id !== leader.id)!.id;
+  await until(() => c.members.get(id)!.sm.data.size === 25, 'follower applied');
+  await c.stop(id);
+  const back = await c.start(id);
+  t.equal(back.sm.restores, 1, 'restored from the stored snapshot');
+  await until(() => back.sm.data.size === 25, 'replayed the tail');
+});
+
+t.test('readBarrier works on followers and sees earlier writes', async (t) => {
+  const c = new Cluster(['a', 'b', 'c']);
+  t.teardown(() => c.stopAll());
+  await c.startAll();
+  const leader = await c.waitLeader();
+  await leader.node.propose(put('r', '1'));
+  for (const m of c.members.values()) {
+    await m.node.readBarrier();
+    t.equal(m.sm.data.get('r'), '1', `${m.id} reads its own cluster's write`);
+  }
+});
+
+t.test('a lone node without quorum refuses or times out; stop rejects waiters', async (t) => {
+  const net = new MemoryNetwork();
+  const node = new RaftNode({ id: 'a', peers: ['a', 'b', 'c'], logStore: new MemoryLogStore(), transport: net.join('a'), stateMachine: new KvMachine(), tickMs: 10, heartbeatMs: 20, electionMs: 100 });
+  await t.rejects(node.propose(put('x', '1')), StoppedError, 'before start');
+  await node.start();
+  await t.rejects(node.propose(put('x', '1')), NoLeaderError);
+  await t.rejects(node.readBarrier(), NoLeaderError);
+  await t.rejects(node.proposeConfChange({ type: ConfChangeType.AddLearner, node: 'd' }, { timeoutMs: 50 }), Error);
+  const pending = node.transferLeadership('b', { timeoutMs: 100 });
+  await t.rejects(pending, RaftTimeoutError);
+  await node.stop();
+  await t.rejects(node.propose(put('x', '1')), StoppedError);
+});
+
+t.test('leadership transfer and leader-change notifications', async (t) => {
+  const c = new Cluster(['a', 'b', 'c']);
+  t.teardown(() => c.stopAll());
+  await c.startAll();
+  const leader = await c.waitLeader();
+  const target = [...c.members.values()].find((m) => m.id !== leader.id)!;
+  const seen: string[] = [];
+  target.node.onLeaderChange((l) => seen.push(l));
+  await leader.node.transferLeadership(target.id);
+  await c.waitLeader();
+  t.equal(c.leader()!.id, target.id);
+  t.ok(seen.includes(target.id));
+});
+
+t.test('a learner is added and promoted through conf changes', async (t) => {
+  const c = new Cluster(['a', 'b', 'c']);
+  t.teardown(() => c.stopAll());
+  await c.startAll();
+  const leader = await c.waitLeader();
+  await leader.node.propose(put('before', 'x'));
+  const changes: string[] = [];
+  leader.node.onConfChange((cc) => changes.push(`${cc.type}:${cc.node}`));
+  await leader.node.proposeConfChange({ type: ConfChangeType.AddLearner, node: 'd' });
+  t.same(leader.node.status().conf.learners, ['d']);
+  // The new node starts empty and learns the configuration from the leader.
+  const store = new MemoryLogStore();
+  const d = new RaftNode({ id: 'd', peers: [], logStore: store, transport: c.net.join('d'), stateMachine: new KvMachine(), tickMs: 10, heartbeatMs: 20, electionMs: 100 });
+  t.teardown(() => d.stop());
+  await d.start();
+  await until(() => d.status().applied >= leader.node.status().applied, 'learner caught up');
+  await leader.node.proposeConfChange({ type: ConfChangeType.PromoteLearner, node: 'd' });
+  t.same([...leader.node.status().conf.voters].sort(), ['a', 'b', 'c', 'd']);
+  t.same(changes, [`${ConfChangeType.AddLearner}:d`, `${ConfChangeType.PromoteLearner}:d`]);
+});
+
+t.test('bad timing config is refused with the field', async (t) => {
+  const net = new MemoryNetwork();
+  const base = { id: 'a', peers: ['a'], logStore: new MemoryLogStore(), transport: net.join('a'), stateMachine: new KvMachine() };
+  t.throws(() => new RaftNode({ ...base, tickMs: 100, heartbeatMs: 100, electionMs: 140 }), { name: 'RaftNodeConfigError', field: 'electionMs' });
+  t.throws(() => new RaftNode({ ...base, tickMs: 0 }), { field: 'tickMs' });
+});

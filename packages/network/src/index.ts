@@ -6,3 +6,7 @@ export * from './dns/responder.js';
 export * from './dns/resolv-conf.js';
 export * from './dns/forwarder.js';
 export * from './dns/dns-server.js';
+export * from './proxy/rand.js';
+export * from './proxy/balancer.js';
+export * from './proxy/service-proxy.js';
+export * from './proxy/service-routes.js';

@@ -1,0 +1,70 @@
+/**
+ * One client interface over both benchmark targets, on the same stack
+ * (@grpc/grpc-js unary calls): Shoal's BenchKv and etcd's KV/Maintenance.
+ */
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+
+export interface KvClient {
+  put(key: Uint8Array, value: Uint8Array, timeoutMs: number): Promise<void>;
+  /** This member's id and the leader's id as the member sees them ('' or '0' when none). */
+  status(timeoutMs: number): Promise<{ self: string; leader: string }>;
+  /** A linearizable read (Shoal only). */
+  get?(key: Uint8Array, timeoutMs: number): Promise<Uint8Array | undefined>;
+  close(): void;
+}
+
+type Unary = (req: unknown, meta: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: unknown) => void) => void;
+
+function call(client: grpc.Client, method: string, req: unknown, timeoutMs: number): Promise<Record<string, unknown>> {
+  const fn = (client as unknown as Record<string, Unary>)[method]!.bind(client);
+  return new Promise((resolve, reject) =>
+    fn(req, new grpc.Metadata(), { deadline: Date.now() + timeoutMs }, (err, res) => (err ? reject(err) : resolve(res as Record<string, unknown>))));
+}
+
+function load(rel: string): grpc.GrpcObject {
+  const path = fileURLToPath(new URL(rel, import.meta.url));
+  return grpc.loadPackageDefinition(protoLoader.loadSync(path, { longs: String, defaults: true }));
+}
+
+const channelOptions = { 'grpc.initial_reconnect_backoff_ms': 50, 'grpc.max_reconnect_backoff_ms': 200 };
+
+export function shoalClient(address: string): KvClient {
+  const pkg = load('../../proto/shoal/v1/bench_kv.proto') as unknown as { shoal: { v1: { BenchKv: grpc.ServiceClientConstructor } } };
+  const c = new pkg.shoal.v1.BenchKv(address, grpc.credentials.createInsecure(), channelOptions);
+  return {
+    put: async (key, value, timeoutMs) => {
+      await call(c, 'Put', { key, value }, timeoutMs);
+    },
+    get: async (key, timeoutMs) => {
+      const r = await call(c, 'Get', { key }, timeoutMs);
+      return r.found ? new Uint8Array(r.value as Buffer) : undefined;
+    },
+    status: async (timeoutMs) => {
+      const r = await call(c, 'Status', {}, timeoutMs);
+      return { self: String(r.id), leader: String(r.leader) };
+    },
+    close: () => c.close(),
+  };
+}
+
+export function etcdClient(address: string): KvClient {
+  const pkg = load('./etcd-kv.proto') as unknown as { etcdserverpb: { KV: grpc.ServiceClientConstructor; Maintenance: grpc.ServiceClientConstructor } };
+  const kv = new pkg.etcdserverpb.KV(address, grpc.credentials.createInsecure(), channelOptions);
+  const maint = new pkg.etcdserverpb.Maintenance(address, grpc.credentials.createInsecure(), channelOptions);
+  return {
+    put: async (key, value, timeoutMs) => {
+      await call(kv, 'Put', { key, value }, timeoutMs);
+    },
+    status: async (timeoutMs) => {
+      const r = await call(maint, 'Status', {}, timeoutMs);
+      const header = r.header as { memberId: string };
+      return { self: header.memberId, leader: String(r.leader) };
+    },
+    close: () => {
+      kv.close();
+      maint.close();
+    },
+  };
+}

@@ -1,0 +1,158 @@
+/**
+ * Three-member clusters as child processes on loopback, for the Raft
+ * benchmark and the end-to-end test: Shoal's raft-kv-server or etcd. Every
+ * process is killed by PID and every temp dir removed by `stop()`.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { etcdClient, shoalClient, type KvClient } from './kv-clients.js';
+
+export interface MemberSpec {
+  id: string;
+  clientAddress: string;
+  command: string;
+  args: string[];
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export class ProcessCluster {
+  readonly procs: Array<ChildProcess | undefined> = [];
+  readonly clients: KvClient[];
+
+  constructor(
+    readonly name: string,
+    readonly members: MemberSpec[],
+    readonly dir: string,
+    makeClient: (address: string) => KvClient,
+  ) {
+    this.clients = members.map((m) => makeClient(m.clientAddress));
+  }
+
+  get endpoints(): string[] {
+    return this.members.map((m) => m.clientAddress);
+  }
+
+  pids(): number[] {
+    return this.procs.flatMap((p) => (p?.pid !== undefined && p.exitCode === null && p.signalCode === null ? [p.pid] : []));
+  }
+
+  start(i: number): void {
+    const m = this.members[i]!;
+    const log = createWriteStream(join(this.dir, `${m.id}.log`), { flags: 'a' });
+    const p = spawn(m.command, m.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    p.stdout!.pipe(log);
+    p.stderr!.pipe(log);
+    this.procs[i] = p;
+  }
+
+  async startAll(): Promise<void> {
+    for (let i = 0; i < this.members.length; i++) this.start(i);
+    await this.waitLeader(60_000);
+  }
+
+  kill(i: number): void {
+    const p = this.procs[i];
+    if (p?.pid !== undefined && p.exitCode === null && p.signalCode === null) process.kill(p.pid, 'SIGKILL');
+  }
+
+  /** Index of the member every live member agrees leads, polling until `timeoutMs`. */
+  async waitLeader(timeoutMs: number, exclude = -1): Promise<number> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const found = await this.leaderIndex(exclude);
+      if (found >= 0) return found;
+      if (Date.now() > end) throw new Error(`${this.name}: no leader after ${timeoutMs} ms (logs in ${this.dir})`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  private async leaderIndex(exclude: number): Promise<number> {
+    const seen = await Promise.all(this.clients.map((c, i) => (i === exclude ? undefined : c.status(500).catch(() => undefined))));
+    const live = seen.filter((s) => s !== undefined);
+    if (live.length < this.members.length - (exclude >= 0 ? 1 : 0)) return -1;
+    const leader = live[0]!.leader;
+    if (leader === '' || leader === '0' || !live.every((s) => s.leader === leader)) return -1;
+    return seen.findIndex((s) => s?.self === leader);
+  }
+
+  /** Kills every process by PID and removes the data dirs. */
+  async stop(keepDir = false): Promise<void> {
+    for (const c of this.clients) c.close();
+    const waits = this.procs.map((p) =>
+      p && p.exitCode === null && p.signalCode === null ? new Promise<void>((r) => p.once('exit', () => r())) : Promise.resolve());
+    for (let i = 0; i < this.procs.length; i++) this.kill(i);
+    await Promise.all(waits);
+    if (!keepDir) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+const SERVER = fileURLToPath(new URL('./raft-kv-server.ts', import.meta.url));
+
+export interface ShoalTiming {
+  tickMs: number;
+  heartbeatMs: number;
+  electionMs: number;
+}
+
+export async function shoalCluster(size = 3, timing: ShoalTiming = { tickMs: 25, heartbeatMs: 50, electionMs: 250 }): Promise<ProcessCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-raft-'));
+  const ports = await Promise.all(Array.from({ length: size }, () => freePort()));
+  const ids = ports.map((_, i) => `n${i + 1}`);
+  const peers = ids.map((id, i) => `${id}=127.0.0.1:${ports[i]}`).join(',');
+  const members = ids.map((id, i) => ({
+    id,
+    clientAddress: `127.0.0.1:${ports[i]}`,
+    command: process.execPath,
+    args: ['--conditions=@shoal/source', '--import', 'tsx', SERVER, '--id', id, '--port', String(ports[i]),
+      '--data', join(dir, id), '--peers', peers, '--tick-ms', String(timing.tickMs),
+      '--heartbeat-ms', String(timing.heartbeatMs), '--election-ms', String(timing.electionMs)],
+  }));
+  return new ProcessCluster('shoal', members, dir, shoalClient);
+}
+
+/** Installs Debian's etcd-server when `etcd` is not on PATH. */
+export function ensureEtcd(): string {
+  const which = spawnSync('sh', ['-c', 'command -v etcd'], { encoding: 'utf8' });
+  if (which.status === 0) return which.stdout.trim();
+  process.stderr.write('etcd not found; installing etcd-server with apt-get\n');
+  const sudo = process.getuid?.() === 0 ? [] : ['sudo', '-n'];
+  for (const args of [['apt-get', 'update'], ['apt-get', 'install', '-y', 'etcd-server']]) {
+    const r = spawnSync(sudo[0] ?? args[0]!, [...sudo.slice(1), ...(sudo.length ? args : args.slice(1))], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error(`${args.join(' ')} failed`);
+  }
+  return ensureEtcd();
+}
+
+export async function etcdCluster(size = 3): Promise<ProcessCluster> {
+  const etcd = ensureEtcd();
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-etcd-'));
+  const clientPorts = await Promise.all(Array.from({ length: size }, () => freePort()));
+  const peerPorts = await Promise.all(Array.from({ length: size }, () => freePort()));
+  const names = clientPorts.map((_, i) => `e${i + 1}`);
+  const initial = names.map((n, i) => `${n}=http://127.0.0.1:${peerPorts[i]}`).join(',');
+  const members = names.map((name, i) => ({
+    id: name,
+    clientAddress: `127.0.0.1:${clientPorts[i]}`,
+    command: etcd,
+    args: ['--name', name, '--data-dir', join(dir, name),
+      '--listen-client-urls', `http://127.0.0.1:${clientPorts[i]}`, '--advertise-client-urls', `http://127.0.0.1:${clientPorts[i]}`,
+      '--listen-peer-urls', `http://127.0.0.1:${peerPorts[i]}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPorts[i]}`,
+      '--initial-cluster', initial, '--initial-cluster-token', 'shoal-bench', '--initial-cluster-state', 'new',
+      '--logger', 'zap', '--log-level', 'error'],
+  }));
+  return new ProcessCluster('etcd', members, dir, etcdClient);
+}

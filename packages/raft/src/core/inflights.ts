@@ -34,6 +34,12 @@ export class Inflights {
     if (this.count === 0) this.start = 0;
   }
 
+  /** Frees the oldest message (to let one probe through a window stuck on losses). */
+  freeFirstOne(): void {
+    if (this.count === 0) return;
+    this.freeLE(this.indexes[this.start]!);
+  }
+
   full(): boolean {
     return this.count === this.size || (this.maxBytes > 0 && this.bytes >= this.maxBytes);
   }

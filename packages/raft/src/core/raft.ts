@@ -19,6 +19,7 @@ import {
   type Snapshot,
   type SoftState,
 } from '../types.js';
+import { encodeConfChange } from './conf-change.js';
 import { resolveConfig, type RaftConfig, type ResolvedRaftConfig } from './config.js';
 import { noopLogger, type Logger } from './deps.js';
 import { payloadSize, entrySize } from './entry-size.js';
@@ -83,6 +84,27 @@ export class Raft {
     if (hardState.term !== 0 || hardState.vote !== '' || hardState.commit !== 0) this.loadState(hardState);
     if (this.cfg.applied > 0) this.log.appliedTo(Math.min(this.cfg.applied, this.log.committed));
     this.becomeFollower(this.term, '');
+    if (this.log.lastIndex() === 0 && this.term === 0 && this.voters.length > 0) this.bootstrap();
+  }
+
+  /**
+   * A fresh initial member writes the initial configuration into its log as
+   * committed conf-change entries of term 1, identical on every initial
+   * member. A node added later starts with an empty configuration and learns
+   * the whole membership history by replicating these entries (or from a
+   * snapshot), instead of applying changes on top of nothing.
+   */
+  private bootstrap(): void {
+    const ents: Entry[] = [];
+    for (const id of this.voters) {
+      for (const type of [ConfChangeType.AddLearner, ConfChangeType.PromoteLearner]) {
+        ents.push({ term: 1, index: ents.length + 1, type: EntryType.ConfChange, data: encodeConfChange({ type, node: id }) });
+      }
+    }
+    this.becomeFollower(1, '');
+    this.log.append(ents);
+    this.log.committed = ents.length;
+    for (const id of this.progress.keys()) this.progress.get(id)!.next = this.log.lastIndex() + 1;
   }
 
   // ---- state snapshots for Ready

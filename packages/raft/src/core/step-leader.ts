@@ -72,7 +72,9 @@ export function stepLeader(r: Raft, m: Message): void {
       pr.recentActive = true;
       pr.probeSent = false;
       if (pr.state === ProgressState.Snapshot && pr.match >= pr.pendingSnapshot) pr.becomeProbe();
-      if (pr.state === ProgressState.Replicate && pr.inflights.full()) pr.inflights.freeLE(pr.match);
+      // A full window whose messages were lost would stall forever: free one
+      // slot so the next append reveals the gap (the follower then rejects).
+      if (pr.state === ProgressState.Replicate && pr.inflights.full()) pr.inflights.freeFirstOne();
       if (pr.match < r.log.lastIndex()) r.sendAppend(m.from);
       if (m.context === undefined || m.context.length === 0) return;
       const acks = r.readOnly.recvAck(m.from, m.context);

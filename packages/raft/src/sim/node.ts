@@ -1,0 +1,179 @@
+/**
+ * One simulated server: the Raft core, its durable storage (a MemoryStorage
+ * written only when a Ready is persisted, so a crash loses exactly what was
+ * not yet persisted), and the key-value state machine. It plays the node
+ * driver: persist, then send, then apply, then advance.
+ */
+import { EntryType, Role, type ConfState, type Entry, type Message, type NodeId, type ReadState } from '../types.js';
+import { decodeConfChange } from '../core/conf-change.js';
+import { MemoryStorage } from '../core/memory-storage.js';
+import { RawNode } from '../core/raw-node.js';
+import { requestKey } from '../core/read-only.js';
+import { decodeCommand, KvStore, type KvCommand, type KvResult } from './kv.js';
+import type { SeededRand } from './prng.js';
+
+export interface SimNodeOptions {
+  electionTick: number;
+  heartbeatTick: number;
+  preVote: boolean;
+  checkQuorum: boolean;
+  /** Take a snapshot and compact after this many applied entries (0: never). */
+  snapshotEvery: number;
+  /** Entries kept behind a snapshot for slow followers. */
+  compactKeep: number;
+  maxSizePerMsg?: number;
+  maxInflightMsgs?: number;
+}
+
+/** Hooks the cluster uses to observe and check what the node does. */
+export interface SimNodeObserver {
+  persisted(node: SimNode, entries: Entry[]): void;
+  applied(node: SimNode, e: Entry, cmd: KvCommand | undefined, result: KvResult | undefined): void;
+  readServed(node: SimNode, rs: ReadState): void;
+  send(node: SimNode, msgs: Message[]): void;
+}
+
+export class SimNode {
+  readonly storage: MemoryStorage;
+  raw: RawNode | undefined;
+  kv = new KvStore();
+  applied = 0;
+  conf: ConfState;
+  /** Command (or '' for no-op / conf change text) applied at each index since the last restart. */
+  readonly appliedLog = new Map<number, string>();
+  private waitingReads: ReadState[] = [];
+  /** Snapshot index of the last compaction. */
+  private snapIndex = 0;
+
+  constructor(
+    readonly id: NodeId,
+    conf: ConfState,
+    private readonly opts: SimNodeOptions,
+    private readonly rand: SeededRand,
+    private readonly observer: SimNodeObserver,
+  ) {
+    this.storage = new MemoryStorage({ confState: conf });
+    this.conf = conf;
+    this.start();
+  }
+
+  get alive(): boolean {
+    return this.raw !== undefined;
+  }
+
+  /** (Re)starts from durable storage: the state machine from the snapshot, Raft from its log. */
+  start(): void {
+    const snap = this.storage.snapshot();
+    this.kv = KvStore.restore(snap.data);
+    this.applied = snap.metadata.index;
+    this.snapIndex = snap.metadata.index;
+    this.conf = this.storage.initialState().confState;
+    this.waitingReads = [];
+    this.raw = new RawNode({
+      id: this.id,
+      storage: this.storage,
+      rand: this.rand,
+      electionTick: this.opts.electionTick,
+      heartbeatTick: this.opts.heartbeatTick,
+      applied: this.applied,
+      preVote: this.opts.preVote,
+      checkQuorum: this.opts.checkQuorum,
+      maxSizePerMsg: this.opts.maxSizePerMsg ?? 4096,
+      maxInflightMsgs: this.opts.maxInflightMsgs ?? 16,
+    });
+  }
+
+  /** Loses everything not persisted: the core's memory, the state machine, waiting reads. */
+  crash(): void {
+    this.raw = undefined;
+    this.waitingReads = [];
+  }
+
+  get role(): Role | undefined {
+    return this.raw?.raft.role;
+  }
+
+  get term(): number {
+    return this.raw?.raft.term ?? this.storage.initialState().hardState.term;
+  }
+
+  isLeader(): boolean {
+    return this.raw?.raft.role === Role.Leader;
+  }
+
+  /** Persists, sends, applies and advances one Ready, if there is one. */
+  processReady(): boolean {
+    const raw = this.raw;
+    if (raw === undefined || !raw.hasReady()) return false;
+    const rd = raw.ready();
+    // 1. Persist (the simulated fsync): snapshot, entries, hard state.
+    if (rd.snapshot !== undefined) this.storage.applySnapshot(rd.snapshot);
+    this.storage.append(rd.entries);
+    if (rd.hardState !== undefined) this.storage.setHardState(rd.hardState);
+    if (rd.entries.length > 0) this.observer.persisted(this, rd.entries);
+    // 2. Send only what is now backed by durable state.
+    if (rd.messages.length > 0) this.observer.send(this, rd.messages);
+    // 3. Apply.
+    if (rd.snapshot !== undefined && rd.snapshot.metadata.index > this.applied) {
+      this.kv = KvStore.restore(rd.snapshot.data);
+      this.applied = rd.snapshot.metadata.index;
+      this.snapIndex = rd.snapshot.metadata.index;
+      this.conf = rd.snapshot.metadata.conf;
+    }
+    for (const e of rd.committedEntries) this.applyEntry(raw, e);
+    this.waitingReads.push(...rd.readStates);
+    this.serveReads();
+    raw.advance();
+    this.maybeSnapshot();
+    return true;
+  }
+
+  private applyEntry(raw: RawNode, e: Entry): void {
+    if (e.index <= this.applied) return;
+    if (e.index !== this.applied + 1) throw new Error(`sim ${this.id}: applying ${e.index} after ${this.applied}`);
+    this.applied = e.index;
+    if (e.type === EntryType.ConfChange) {
+      const cc = decodeConfChange(e.data);
+      this.conf = raw.applyConfChange(cc);
+      this.appliedLog.set(e.index, `conf:${cc.type}:${cc.node}`);
+      this.observer.applied(this, e, undefined, undefined);
+      return;
+    }
+    const cmd = decodeCommand(e.data);
+    const result = cmd === undefined ? undefined : this.kv.apply(e.index, cmd);
+    this.appliedLog.set(e.index, cmd === undefined ? '' : cmd.id);
+    this.observer.applied(this, e, cmd, result);
+  }
+
+  private serveReads(): void {
+    if (this.waitingReads.length === 0) return;
+    const keep: ReadState[] = [];
+    for (const rs of this.waitingReads) {
+      // A read is served only once the state machine reaches its read index.
+      if (rs.index <= this.applied) this.observer.readServed(this, rs);
+      else keep.push(rs);
+    }
+    this.waitingReads = keep;
+  }
+
+  private maybeSnapshot(): void {
+    const every = this.opts.snapshotEvery;
+    if (every <= 0 || this.applied - this.snapIndex < every) return;
+    this.storage.createSnapshot(this.applied, this.conf, this.kv.snapshot());
+    this.snapIndex = this.applied;
+    const upTo = this.applied - this.opts.compactKeep;
+    if (upTo >= this.storage.firstIndex()) this.storage.compact(upTo);
+  }
+
+  step(m: Message): void {
+    this.raw?.step(m);
+  }
+
+  tick(): void {
+    this.raw?.tick();
+  }
+
+  pendingReadKeys(): string[] {
+    return this.waitingReads.map((r) => requestKey(r.requestId));
+  }
+}

@@ -1,1 +1,11 @@
-export {};
+export * from './reconcile/types.js';
+export * from './reconcile/config.js';
+export { reconcileReplicaSet, podNameFor, freePodNames, podsToDelete, replicaSetStatus } from './reconcile/replicaset.js';
+export { eventAction, eventName } from './reconcile/util/events.js';
+export { templateHash, encodeSuffix, canonicalJson } from './reconcile/util/hash.js';
+export { resolveIntOrPercent, surgeAndUnavailable } from './reconcile/util/int-or-percent.js';
+export { isPodReady, isPodAvailable, isActive, isTerminating } from './reconcile/util/pods.js';
+export * from './manager/controller.js';
+export * from './manager/controller-manager.js';
+export * from './manager/work-queue.js';
+export * from './manager/timers.js';

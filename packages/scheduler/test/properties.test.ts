@@ -25,7 +25,10 @@ const podArb = fc.record({
   spread: fc.boolean(),
 });
 
-function build(nodes: fc.infer<typeof nodeArb>[], pods: fc.infer<typeof podArb>[]): { nodes: Node[]; pods: Pod[] } {
+type NodeCase = typeof nodeArb extends fc.Arbitrary<infer T> ? T : never;
+type PodCase = typeof podArb extends fc.Arbitrary<infer T> ? T : never;
+
+function build(nodes: NodeCase[], pods: PodCase[]): { nodes: Node[]; pods: Pod[] } {
   return {
     nodes: nodes.map((n, i) =>
       fakeNode(`n${i}`, {

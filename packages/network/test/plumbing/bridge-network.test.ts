@@ -1,0 +1,49 @@
+import t from 'tap';
+import { silentLogger } from '@shoal/log';
+import { ensureBridgeNetwork, removeBridgeNetwork, type DockerNetworkInfo, type DockerNetworks } from '../../src/plumbing/bridge-network.js';
+
+class FakeDocker implements DockerNetworks {
+  nets: DockerNetworkInfo[] = [{ Name: 'bridge', Id: 'b0', IPAM: { Config: [{ Subnet: '172.17.0.0/16' }] } }];
+  created: unknown[] = [];
+  raceWith: DockerNetworkInfo | undefined;
+  async listNetworks() { return this.nets.map((n) => ({ ...n })); }
+  async createNetwork(opts: Parameters<DockerNetworks['createNetwork']>[0]) {
+    if (this.raceWith) { this.nets.push(this.raceWith); throw new Error('409 already exists'); }
+    this.created.push(opts);
+    this.nets.push({ Name: opts.Name, Id: `id-${opts.Name}`, IPAM: { Config: opts.IPAM.Config } });
+    return {};
+  }
+  getNetwork(id: string) { return { remove: async () => { this.nets = this.nets.filter((n) => n.Id !== id); } }; }
+}
+
+const cfg = { subnet: '10.210.0.0/16', gateway: '10.210.0.1', logger: silentLogger };
+
+t.test('creates shoal0 once, then reuses it', async (t) => {
+  const d = new FakeDocker();
+  t.same(await ensureBridgeNetwork(d, cfg), { id: 'id-shoal0', created: true });
+  t.same(d.created, [{
+    Name: 'shoal0', Driver: 'bridge', CheckDuplicate: true,
+    IPAM: { Driver: 'default', Config: [{ Subnet: '10.210.0.0/16', Gateway: '10.210.0.1' }] },
+    Options: { 'com.docker.network.bridge.name': 'shoal0' }, Labels: { 'io.shoal.network': 'true' },
+  }]);
+  t.same(await ensureBridgeNetwork(d, cfg), { id: 'id-shoal0', created: false });
+  t.equal(await removeBridgeNetwork(d), true);
+  t.equal(await removeBridgeNetwork(d), false);
+});
+
+t.test('refuses colliding subnets', async (t) => {
+  const d = new FakeDocker();
+  await t.rejects(ensureBridgeNetwork(d, { ...cfg, subnet: '172.17.5.0/24', gateway: '172.17.5.1' }), { name: 'SubnetCollisionError' });
+  d.nets.push({ Name: 'shoal0', Id: 'x', IPAM: { Config: [{ Subnet: '10.99.0.0/16' }] } });
+  await t.rejects(ensureBridgeNetwork(d, cfg), { name: 'SubnetCollisionError', message: /exists with subnet 10.99.0.0\/16/ });
+  await t.rejects(ensureBridgeNetwork(new FakeDocker(), { ...cfg, subnet: '127.0.0.0/8', gateway: '127.0.0.254' }), { name: 'SubnetCollisionError', message: /host addresses/ });
+});
+
+t.test('another daemon winning the create race is fine', async (t) => {
+  const d = new FakeDocker();
+  d.raceWith = { Name: 'shoal0', Id: 'other', IPAM: { Config: [{ Subnet: '10.210.0.0/16' }] } };
+  t.same(await ensureBridgeNetwork(d, cfg), { id: 'other', created: false });
+  const e = new FakeDocker();
+  e.createNetwork = async () => { throw new Error('boom'); };
+  await t.rejects(ensureBridgeNetwork(e, cfg), { name: 'BridgeNetworkError' });
+});

@@ -82,6 +82,8 @@ export class Swim {
     this.checkMeta(meta);
     this.self = { name: opts.name, address: opts.address, status: 'alive', incarnation: 0, meta, metaVersion: 0, since: opts.now };
     this.table.set(opts.name, this.self);
+    // Announce ourselves: the first probes and gossip we send carry it.
+    this.queue.push(this.aliveUpdate());
     // Start timers at a random phase so members do not probe in lockstep.
     this.nextProbeAt = opts.now + this.rand.intn(this.cfg.probeIntervalMs);
     this.nextGossipAt = opts.now + this.rand.intn(this.cfg.gossipIntervalMs);
@@ -302,12 +304,17 @@ export class Swim {
     return { t: 'push-pull', from: this.name, fromAddr: this.self.address, join, reply, members };
   }
 
-  /** Fold a remote full state in. Remote deaths only make us suspect: we check for ourselves. */
+  /**
+   * Fold a remote full state in. Remote deaths only make us suspect: we check
+   * for ourselves. Alive claims learned here (except the sender's own) are
+   * re-gossiped at low priority: they help members that missed them, but a
+   * whole member list queued at every join must not bury fresh news.
+   */
   private merge(now: number, msg: PushPullMessage): void {
     for (const s of msg.members) {
       switch (s.status) {
         case 'alive':
-          this.onAlive(now, { t: 'alive', node: s.node, addr: s.addr, inc: s.inc, meta: s.meta, mv: s.mv });
+          this.onAlive(now, { t: 'alive', node: s.node, addr: s.addr, inc: s.inc, meta: s.meta, mv: s.mv }, s.node === msg.from);
           break;
         case 'left':
           this.onDead(now, { t: 'dead', node: s.node, inc: s.inc, from: s.node });
@@ -322,8 +329,7 @@ export class Swim {
 
   /** Attach as many queued updates as fit in one datagram, then queue the message. */
   private send(to: string, msg: Exclude<Message, PushPullMessage>): void {
-    const n = this.table.size;
-    const limit = this.cfg.retransmitMult * Math.ceil(Math.log10(n + 1));
+    const limit = this.retransmitLimit();
     const budget = this.cfg.maxPacketBytes - ENVELOPE_BYTES - JSON.stringify(msg).length;
     if (this.queue.size > 0 && budget > 0) msg.up = this.queue.take(budget, limit);
     this.out.push({ to, msg, stream: false });
@@ -337,7 +343,7 @@ export class Swim {
     else this.onDead(now, u);
   }
 
-  private onAlive(now: number, u: Extract<Update, { t: 'alive' }>): void {
+  private onAlive(now: number, u: Extract<Update, { t: 'alive' }>, fresh = true): void {
     if (u.node === this.name) {
       if (this.leaving || u.inc < this.self.incarnation) return;
       if (u.inc === this.self.incarnation && u.mv <= this.self.metaVersion) return;
@@ -353,7 +359,7 @@ export class Swim {
       this.othersIndex.set(u.node, this.others.length - 1);
       this.order.add(u.node);
       this.emit('join', info);
-      this.queue.push(u);
+      this.spread(u, fresh);
       return;
     }
     if (m.status === 'dead' || m.status === 'left') {
@@ -361,7 +367,7 @@ export class Swim {
       if (u.inc <= m.incarnation) return;
       Object.assign(m, { address: u.addr, status: 'alive', incarnation: u.inc, meta: u.meta, metaVersion: u.mv, since: now });
       this.emit('join', m);
-      this.queue.push(u);
+      this.spread(u, fresh);
       return;
     }
     const newer = u.inc > m.incarnation || (u.inc === m.incarnation && u.mv > m.metaVersion);
@@ -378,7 +384,7 @@ export class Swim {
     }
     m.incarnation = Math.max(m.incarnation, u.inc);
     if (changed) this.emit('update', m);
-    this.queue.push(u);
+    this.spread(u, fresh);
   }
 
   private onSuspect(now: number, u: Extract<Update, { t: 'suspect' }>): void {
@@ -423,6 +429,20 @@ export class Swim {
     if (this.probe?.target === m.name) this.probe = undefined;
     this.emit(left ? 'leave' : 'dead', m);
     this.queue.push(u);
+  }
+
+  /** Queue an update: fresh news first; old news learned in bulk goes out a few times, last. */
+  private spread(u: Update, fresh: boolean): void {
+    if (fresh) {
+      this.queue.push(u);
+      return;
+    }
+    const limit = this.retransmitLimit();
+    this.queue.push(u, Math.max(0, limit - this.cfg.retransmitMult));
+  }
+
+  private retransmitLimit(): number {
+    return this.cfg.retransmitMult * Math.ceil(Math.log10(this.table.size + 1));
   }
 
   /** Outbid a claim about ourselves at incarnation `inc`. */

@@ -53,7 +53,7 @@ export interface SimNode {
   addr: string;
   swim: Swim;
   crashed: boolean;
-  /** Every input waits this long before the member handles it. */
+  /** Every incoming message waits this long before the member handles it (its timers run on time). */
   slowMs: number;
   /** When the next tick is scheduled (Infinity: none). */
   tickAt: number;
@@ -153,7 +153,7 @@ export class SimNetwork {
   }
 
   private schedule(node: SimNode): void {
-    const at = Math.max(this.now, node.swim.nextDeadline()) + node.slowMs;
+    const at = Math.max(this.now, node.swim.nextDeadline());
     if (at >= node.tickAt) return;
     node.tickAt = at;
     this.heap.push({ at, seq: this.seq++, addr: node.addr });

@@ -1,3 +1,4 @@
 export * from './types.js';
 export * from './core/index.js';
+export * from './sim/index.js';
 export * from './node/index.js';

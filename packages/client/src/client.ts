@@ -158,8 +158,10 @@ export class ShoalClient {
    * the caller breaks out of the loop.
    */
   watch<T extends KubeObject = KubeObject>(kind: string, opts: WatchOptions = {}): AsyncGenerator<WatchEvent<T>, void, undefined> {
-    const current = async (): Promise<number> => (await this.list(kind, { namespace: opts.namespace, limit: 1 })).revision;
-    return resumableWatch<T>(this.pool, kind, opts, current);
+    // "Now" is when watch() is called, not when the caller first iterates.
+    const now = opts.resourceVersion !== undefined ? undefined : this.list(kind, { namespace: opts.namespace, limit: 1 }).then((l) => l.revision);
+    now?.catch(() => {}); // reported when iterated
+    return resumableWatch<T>(this.pool, kind, opts, () => now ?? Promise.resolve(0));
   }
 
   /** List, then watch, with a cache; relists on compaction. See informer.ts. */

@@ -25,7 +25,7 @@ export interface WatchOptions {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
-  /** Deliver changes after this revision (e.g. a list's revision). Default: from now. */
+  /** Deliver changes after this revision (e.g. a list's revision; 0: all retained history). Default: from when watch() was called. */
   resourceVersion?: number;
   /** Yield BOOKMARK events too. */
   allowBookmarks?: boolean;
@@ -61,7 +61,8 @@ export async function* resumableWatch<T extends KubeObject>(
   currentRevision: CurrentRevision,
 ): AsyncGenerator<WatchEvent<T>, void, undefined> {
   const signal = opts.signal;
-  let revision = opts.resourceVersion && opts.resourceVersion > 0 ? opts.resourceVersion : await currentRevision();
+  // Always send a concrete revision, so a reconnect resumes exactly where the caller is.
+  let revision = opts.resourceVersion ?? (await currentRevision());
   const firstDelay = opts.retryDelayMs ?? 100;
   const maxDelay = opts.maxRetryDelayMs ?? 2000;
   let delay = firstDelay;
@@ -88,13 +89,15 @@ export async function* resumableWatch<T extends KubeObject>(
         }
         downSince = undefined;
         delay = firstDelay;
-        // A change at or below the resume point was already delivered.
-        if (wire.revision <= revision) continue;
-        revision = wire.revision;
         if (wire.type === 'BOOKMARK') {
+          if (wire.revision < revision) continue;
+          revision = wire.revision;
           if (opts.allowBookmarks) yield { type: 'BOOKMARK', revision };
           continue;
         }
+        // A change at or below the resume point was already delivered.
+        if (wire.revision <= revision) continue;
+        revision = wire.revision;
         if (wire.type !== 'ADDED' && wire.type !== 'MODIFIED' && wire.type !== 'DELETED') continue;
         yield { type: wire.type, object: JSON.parse(wire.object_json) as T, revision };
       }

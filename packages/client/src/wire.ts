@@ -41,7 +41,8 @@ export interface WatchRequest {
   namespace: string;
   label_selector: string;
   field_selector: string;
-  resource_version: number;
+  /** Absent: from the current revision. */
+  resource_version?: number;
   allow_bookmarks: boolean;
 }
 export type WireEventType = 'EVENT_TYPE_UNSPECIFIED' | 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';

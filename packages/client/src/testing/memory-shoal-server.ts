@@ -189,7 +189,7 @@ export class MemoryShoalServer {
     } catch (err) {
       return void call.emit('error', asStatus(err));
     }
-    const from = req.resource_version > 0 ? req.resource_version : this.store.revision;
+    const from = req.resource_version ?? this.store.revision;
     const past = this.store.changesSince(from);
     if (!past) {
       return void call.emit('error', shoalStatusError(Status.OUT_OF_RANGE, `revision ${from} has been compacted (oldest available ${this.store.compactedThrough}); list again and watch from the list's revision`, { reason: 'Compacted' }));

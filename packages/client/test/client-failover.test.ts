@@ -1,0 +1,66 @@
+import t from 'tap';
+import { MemoryObjectStore } from '../src/testing/index.js';
+import { UnavailableError } from '../src/index.js';
+import { clientFor, configMap, deadAddress, startServer } from './helpers.js';
+
+t.test('calls fail over past a server that is down', async (t) => {
+  const dead = await deadAddress();
+  const live = await startServer(t);
+  const client = clientFor(t, [dead, live.address]);
+  const created = await client.create(configMap('a'));
+  t.equal(created.metadata.name, 'a');
+  t.equal(client.pool.preferred, live.address, 'sticks to the server that answered');
+  t.equal((await client.list('ConfigMap')).items.length, 1);
+});
+
+t.test('killing the node the client uses does not break it', async (t) => {
+  const store = new MemoryObjectStore();
+  const a = await startServer(t, { store });
+  const b = await startServer(t, { store });
+  const client = clientFor(t, [a.address, b.address]);
+  await client.create(configMap('a'));
+  a.stop();
+  await client.create(configMap('b'));
+  t.same((await client.list('ConfigMap')).items.map((o) => o.metadata.name), ['a', 'b']);
+  t.ok(b.calls.some((c) => c.method === 'Create'));
+});
+
+t.test('a node that names the leader sends the next attempt there', async (t) => {
+  const store = new MemoryObjectStore();
+  const follower = await startServer(t, { store });
+  const other = await startServer(t, { store });
+  const leader = await startServer(t, { store });
+  follower.unavailable = { leader: leader.address };
+  const client = clientFor(t, [follower.address, other.address, leader.address]);
+  await client.create(configMap('a'));
+  t.equal(other.calls.length, 0, 'skipped straight to the leader');
+  t.equal(leader.calls.filter((c) => c.method === 'Create').length, 1);
+});
+
+t.test('every server down: one UnavailableError naming what was tried', async (t) => {
+  const d1 = await deadAddress();
+  const d2 = await deadAddress();
+  const client = clientFor(t, [d1, d2]);
+  const err = await client.get('ConfigMap', 'a').catch((e: unknown) => e);
+  t.type(err, UnavailableError);
+  t.match((err as Error).message, new RegExp(`tried .*${d1.replace(/\./g, '\\.')}.*${d2.replace(/\./g, '\\.')}`));
+});
+
+t.test('admin calls reach the cluster', async (t) => {
+  const server = await startServer(t, {
+    id: 'n1',
+    members: [
+      { id: 'n1', api_address: '', gossip_address: 'g1', state: 'alive', raft_role: 'voter', leader: true, meta: {} },
+      { id: 'n2', api_address: '127.0.0.2:7100', gossip_address: 'g2', state: 'alive', raft_role: 'voter', leader: false, meta: {} },
+    ],
+  });
+  const client = clientFor(t, [server.address]);
+  t.same((await client.members()).map((m) => m.id), ['n1', 'n2']);
+  t.equal((await client.leader()).leader_id, 'n1');
+  t.equal((await client.raftStatus()).state, 'leader');
+  t.equal((await client.transferLeader('n2')).leader_id, 'n2');
+  t.equal((await client.leader()).leader_api_address, '127.0.0.2:7100');
+  t.same((await client.addNode({ id: 'n3', peer_address: 'p3', api_address: 'a3', voter: false })).map((m) => m.raft_role), ['voter', 'voter', 'learner']);
+  t.same((await client.removeNode('n3')).length, 2);
+  t.equal((await client.snapshot()).index, 0);
+});

@@ -1,0 +1,161 @@
+// Service discovery and the data plane on real Docker, without the daemon:
+// a pod bridge network, three busybox httpd backends on "node 2"'s slice, a
+// client on "node 1"'s slice, this process running node 1's NodeNetwork (DNS,
+// proxy, iptables DNAT). The client reaches the service by VIP and by name.
+import t from 'tap';
+import Docker from 'dockerode';
+import { silentLogger } from '@shoal/log';
+import {
+  IptablesNetfilter, NodeNetwork, ensureBridgeNetwork, freePodAddress, podNetworkPlan, removeBridgeNetwork, seededRand,
+  serviceChain, type DockerNetworks,
+} from '@shoal/network';
+import type { Endpoints, KubeObject, ListOptions, ObjectKey, ObjectReader, Service } from '@shoal/api';
+
+const docker = new Docker();
+const tag = `shoal-e2e-net-${process.pid}`;
+const node = `e2e${process.pid}`;
+const label = { 'io.shoal.test': tag };
+
+class Store implements ObjectReader {
+  revision = 1;
+  constructor(public objects: KubeObject[]) {}
+  get<T extends KubeObject = KubeObject>(k: ObjectKey): T | undefined {
+    return this.objects.find((o) => o.kind === k.kind && o.metadata.namespace === k.namespace && o.metadata.name === k.name) as T | undefined;
+  }
+  list<T extends KubeObject = KubeObject>(kind: string, o?: ListOptions): T[] {
+    return this.objects.filter((x) => x.kind === kind && (o?.namespace === undefined || x.metadata.namespace === o.namespace)) as T[];
+  }
+  put(obj: KubeObject): void {
+    this.objects = [...this.objects.filter((o) => !(o.kind === obj.kind && o.metadata.name === obj.metadata.name)), obj];
+    this.revision++;
+  }
+}
+
+/**
+ * One HTTP GET with nc, printing the body's last line or FAIL. (busybox wget
+ * crashes in the static shoal/busybox image, so nc speaks HTTP/1.0 instead.)
+ */
+const get = (host: string, port: number | string) =>
+  `b=$(printf 'GET / HTTP/1.0\\r\\nHost: x\\r\\n\\r\\n' | nc -w 3 ${host} ${port} | tail -n 1); if [ -n "$b" ]; then echo "$b"; else echo FAIL; fi`;
+
+/** Run a command in a container; stdout and stderr together, and the exit code. */
+async function exec(c: Docker.Container, cmd: string): Promise<{ out: string; code: number }> {
+  const e = await c.exec({ Cmd: ['sh', '-c', cmd], AttachStdout: true, AttachStderr: true });
+  const stream = await e.start({ hijack: true, stdin: false });
+  const chunks: Buffer[] = [];
+  const sink = { write: (b: Buffer) => { chunks.push(b); return true; } } as unknown as NodeJS.WritableStream;
+  docker.modem.demuxStream(stream, sink, sink);
+  await new Promise<void>((r) => { stream.on('end', () => r()); stream.on('close', () => r()); });
+  const info = await e.inspect();
+  return { out: Buffer.concat(chunks).toString(), code: info.ExitCode ?? -1 };
+}
+
+t.test('VIP, DNS and live endpoint updates through the node proxy on Docker', async (t) => {
+  const containers: string[] = [];
+  let net: NodeNetwork | undefined;
+  const nf = new IptablesNetfilter();
+  t.teardown(async () => {
+    await net?.stop().catch(() => {});
+    for (const name of containers) await docker.getContainer(name).remove({ force: true }).catch(() => {});
+    await removeBridgeNetwork(docker as unknown as DockerNetworks, tag).catch(() => {});
+  });
+
+  // A /16 that collides with nothing on this host.
+  let plan1: ReturnType<typeof podNetworkPlan> | undefined;
+  for (const second of [213, 214, 215, 216, 217, 218]) {
+    const subnet = `10.${second}.0.0/16`;
+    const p = podNetworkPlan(subnet, 1);
+    try {
+      await ensureBridgeNetwork(docker as unknown as DockerNetworks, { name: tag, bridgeName: `shl${process.pid % 1e6}`, subnet, gateway: p.gateway, logger: silentLogger });
+      plan1 = p;
+      break;
+    } catch (err) {
+      if ((err as Error).name !== 'SubnetCollisionError') throw err;
+    }
+  }
+  if (!plan1) throw new Error('no free subnet for the test network');
+  const plan2 = podNetworkPlan(plan1.subnet, 2);
+  t.pass(`network ${tag} on ${plan1.subnet}, gateway ${plan1.gateway}`);
+
+  // Three backends on node 2's slice, each answering its own name.
+  const used = new Set<string>();
+  const backends: { name: string; ip: string }[] = [];
+  for (const n of ['web-a', 'web-b', 'web-c']) {
+    const ip = freePodAddress(plan2.nodeCIDR, used)!;
+    used.add(ip);
+    const name = `${tag}-${n}`;
+    containers.push(name);
+    const c = await docker.createContainer({
+      name, Image: 'shoal/busybox:latest', Labels: label,
+      Cmd: ['sh', '-c', `mkdir -p /www && echo ${n} > /www/index.html && exec httpd -f -p 8080 -h /www`],
+      HostConfig: { NetworkMode: tag },
+      NetworkingConfig: { EndpointsConfig: { [tag]: { IPAMConfig: { IPv4Address: ip } } } },
+    });
+    await c.start();
+    backends.push({ name: n, ip });
+  }
+
+  const vip = '10.97.0.10';
+  const store = new Store([
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { clusterIP: vip, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } } as Service,
+    { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'web', namespace: 'default' }, subsets: [{ addresses: backends.map((b) => ({ ip: b.ip })), ports: [{ name: 'http', port: 8080 }] }] } as Endpoints,
+  ]);
+  net = new NodeNetwork({
+    node, view: () => store, nodeCIDR: plan1.nodeCIDR, gateway: plan1.gateway, upstreams: [],
+    netfilter: nf, logger: silentLogger, rand: seededRand(9), now: () => Date.now(),
+  });
+  await net.start();
+  t.ok((await nf.listChains('nat')).includes(serviceChain(node)), 'node chain installed');
+
+  // The client on node 1's slice, with the resolver settings the agent would give it.
+  const clientIP = freePodAddress(plan1.nodeCIDR, new Set())!;
+  const dns = net.dns({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'client', namespace: 'default' }, spec: { containers: [] } })!;
+  const clientName = `${tag}-client`;
+  containers.push(clientName);
+  const client = await docker.createContainer({
+    name: clientName, Image: 'shoal/busybox:latest', Labels: label, Cmd: ['sleep', '3600'],
+    HostConfig: { NetworkMode: tag, Dns: dns.nameservers, DnsSearch: dns.searches, DnsOptions: dns.options },
+    NetworkingConfig: { EndpointsConfig: { [tag]: { IPAMConfig: { IPv4Address: clientIP } } } },
+  });
+  await client.start();
+
+  // Wait for the backends to listen (busybox httpd starts fast, but not instantly).
+  for (let i = 0; i < 50; i++) {
+    const r = await exec(client, backends.map((b) => get(b.ip, 8080)).join('; '));
+    if (!r.out.includes('FAIL')) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  const loop = (n: number) => `i=0; while [ $i -lt ${n} ]; do ${get(vip, 80)}; i=$((i+1)); done`;
+  const first = await exec(client, loop(300));
+  const tally = new Map<string, number>();
+  for (const line of first.out.split('\n').filter(Boolean)) tally.set(line, (tally.get(line) ?? 0) + 1);
+  t.equal(tally.get('FAIL'), undefined, 'no failed request');
+  t.same([...tally.keys()].sort(), ['web-a', 'web-b', 'web-c'], `300 requests by VIP reach every backend: ${JSON.stringify(Object.fromEntries(tally))}`);
+  t.equal([...tally.values()].reduce((a, b) => a + b, 0), 300);
+
+  // web-b leaves the endpoints: no more traffic to it.
+  store.put({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'web', namespace: 'default' }, subsets: [{ addresses: backends.filter((b) => b.name !== 'web-b').map((b) => ({ ip: b.ip })), ports: [{ name: 'http', port: 8080 }] }] } as Endpoints);
+  await net.sync();
+  const second = await exec(client, loop(60));
+  const lines = second.out.split('\n').filter(Boolean);
+  t.equal(lines.length, 60);
+  t.notOk(lines.includes('web-b'), 'removed backend gets no traffic');
+  t.ok(lines.includes('web-a') && lines.includes('web-c'), 'the others still do');
+
+  // DNS through the node's server (DNAT from the gateway's port 53).
+  const full = await exec(client, 'nslookup web.default.svc.cluster.local');
+  t.match(full.out, new RegExp(`Address:\\s+${vip.replace(/\./g, '\\.')}`), `FQDN resolves:\n${full.out}`);
+  const short = await exec(client, 'nslookup web');
+  t.match(short.out, new RegExp(`Address:\\s+${vip.replace(/\./g, '\\.')}`), `short name resolves through the search path:\n${short.out}`);
+  const byName = await exec(client, `${get('web', 80)}; ${get('web.default.svc.cluster.local', 80)}`);
+  t.same(byName.out.split('\n').filter(Boolean).map((l) => /^web-[ac]$/.test(l)), [true, true], `requests by name: ${byName.out}`);
+  const missing = await exec(client, 'nslookup nope.default.svc.cluster.local');
+  t.not(missing.code, 0, 'a missing service does not resolve');
+
+  await net.stop();
+  net = undefined;
+  const left = [...(await nf.listRules('nat', 'PREROUTING')), ...(await nf.listRules('nat', 'OUTPUT'))].filter((r) => r.includes(`shoal:${node}`));
+  t.same(left, [], 'no rule left');
+  t.notOk((await nf.listChains('nat')).includes(serviceChain(node)), 'chain removed');
+});

@@ -41,3 +41,24 @@ export class MessageTooLargeError extends Error {
     super(`gossip datagram of ${size} bytes is over the limit of ${limit}`);
   }
 }
+
+export class FrameTooLargeError extends Error {
+  override readonly name = 'FrameTooLargeError';
+  constructor(readonly size: number, readonly limit: number) {
+    super(`stream frame of ${size} bytes is over the limit of ${limit}`);
+  }
+}
+
+export class StreamTimeoutError extends Error {
+  override readonly name = 'StreamTimeoutError';
+  constructor(readonly to: string, readonly ms: number) {
+    super(`no answer from ${to} within ${ms} ms`);
+  }
+}
+
+export class StreamClosedError extends Error {
+  override readonly name = 'StreamClosedError';
+  constructor(readonly to: string) {
+    super(`${to} closed the stream without answering`);
+  }
+}

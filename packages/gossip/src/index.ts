@@ -5,3 +5,6 @@ export { Swim, type SwimOptions } from './core/swim.js';
 export { suspicionTimeout, suspicionBounds } from './core/suspicion.js';
 export * from './node-meta.js';
 export * from './errors.js';
+export { GossipNode, type GossipNodeOptions, type JoinOptions, type GossipNodeEvents } from './runner/gossip-node.js';
+export { encodeMessage, decodeMessage } from './runner/codec.js';
+export { parseHostPort, formatHostPort } from './runner/address.js';

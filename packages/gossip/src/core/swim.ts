@@ -80,7 +80,7 @@ export class Swim {
     this.awareness = new Awareness(opts.config.awarenessMaxMultiplier);
     const meta = opts.meta ?? {};
     this.checkMeta(meta);
-    this.self = { name: opts.name, address: opts.address, status: 'alive', incarnation: 0, meta, metaVersion: 0, since: opts.now };
+    this.self = { name: opts.name, address: opts.address, state: 'alive', incarnation: 0, meta, metaVersion: 0, stateSince: opts.now };
     this.table.set(opts.name, this.self);
     // Announce ourselves: the first probes and gossip we send carry it.
     this.queue.push(this.aliveUpdate());
@@ -173,8 +173,8 @@ export class Swim {
     this.leaving = true;
     this.probe = undefined;
     this.self.incarnation++;
-    this.self.status = 'left';
-    this.self.since = now;
+    this.self.state = 'left';
+    this.self.stateSince = now;
     this.queue.push({ t: 'dead', node: this.name, inc: this.self.incarnation, from: this.name });
     this.nextGossipAt = now;
     return this.flush();
@@ -237,7 +237,7 @@ export class Swim {
     p.indirectSent = true;
     const target = this.table.get(p.target);
     if (!target) return;
-    const helpers = this.pick(this.cfg.indirectChecks, (n) => n !== p.target && this.table.get(n)?.status === 'alive');
+    const helpers = this.pick(this.cfg.indirectChecks, (n) => n !== p.target && this.table.get(n)?.state === 'alive');
     for (const h of helpers) {
       const helper = this.table.get(h) as MemberInfo;
       this.send(helper.address, { t: 'ping-req', seq: p.seq, target: p.target, targetAddr: target.address, from: this.name, fromAddr: this.self.address, up: [] });
@@ -276,9 +276,9 @@ export class Swim {
     const targets = this.pick(this.cfg.gossipNodes, (n) => {
       const m = this.table.get(n);
       if (!m) return false;
-      if (m.status === 'alive' || m.status === 'suspect') return true;
+      if (m.state === 'alive' || m.state === 'suspect') return true;
       // Gossip to the recently dead too, so one wrongly declared dead hears it and refutes.
-      return m.status === 'dead' && now - m.since < this.cfg.gossipToTheDeadMs;
+      return m.state === 'dead' && now - m.stateSince < this.cfg.gossipToTheDeadMs;
     });
     for (const n of targets) {
       if (this.queue.size === 0) break;
@@ -291,7 +291,7 @@ export class Swim {
     // Fewer full exchanges per member in big clusters, so total traffic stays bounded.
     const scale = n <= 32 ? 1 : Math.ceil(Math.log2(n) - Math.log2(32)) + 1;
     this.nextPushPullAt = now + this.cfg.pushPullIntervalMs * scale;
-    const [peer] = this.pick(1, (name) => this.table.get(name)?.status === 'alive');
+    const [peer] = this.pick(1, (name) => this.table.get(name)?.state === 'alive');
     if (peer === undefined) return;
     this.out.push({ to: (this.table.get(peer) as MemberInfo).address, msg: this.pushPullMessage(false, false), stream: true });
   }
@@ -299,7 +299,7 @@ export class Swim {
   private pushPullMessage(join: boolean, reply: boolean): PushPullMessage {
     const members: MemberState[] = [];
     for (const m of this.table.values()) {
-      members.push({ node: m.name, addr: m.address, inc: m.incarnation, meta: m.meta, mv: m.metaVersion, status: m.status });
+      members.push({ node: m.name, addr: m.address, inc: m.incarnation, meta: m.meta, mv: m.metaVersion, status: m.state });
     }
     return { t: 'push-pull', from: this.name, fromAddr: this.self.address, join, reply, members };
   }
@@ -353,7 +353,7 @@ export class Swim {
     }
     const m = this.table.get(u.node);
     if (!m) {
-      const info: MemberInfo = { name: u.node, address: u.addr, status: 'alive', incarnation: u.inc, meta: u.meta, metaVersion: u.mv, since: now };
+      const info: MemberInfo = { name: u.node, address: u.addr, state: 'alive', incarnation: u.inc, meta: u.meta, metaVersion: u.mv, stateSince: now };
       this.table.set(u.node, info);
       this.others.push(u.node);
       this.othersIndex.set(u.node, this.others.length - 1);
@@ -362,10 +362,10 @@ export class Swim {
       this.spread(u, fresh);
       return;
     }
-    if (m.status === 'dead' || m.status === 'left') {
+    if (m.state === 'dead' || m.state === 'left') {
       // A dead member comes back only with a newer incarnation (it restarted and refuted).
       if (u.inc <= m.incarnation) return;
-      Object.assign(m, { address: u.addr, status: 'alive', incarnation: u.inc, meta: u.meta, metaVersion: u.mv, since: now });
+      Object.assign(m, { address: u.addr, state: 'alive', incarnation: u.inc, meta: u.meta, metaVersion: u.mv, stateSince: now });
       this.emit('join', m);
       this.spread(u, fresh);
       return;
@@ -375,10 +375,10 @@ export class Swim {
     const changed = u.mv !== m.metaVersion || u.addr !== m.address;
     Object.assign(m, { address: u.addr, meta: u.meta, metaVersion: u.mv });
     // Refuting a suspicion takes a higher incarnation; a metadata change alone does not clear it.
-    if (m.status === 'suspect' && u.inc > m.incarnation) {
+    if (m.state === 'suspect' && u.inc > m.incarnation) {
       this.suspicions.delete(m.name);
-      m.status = 'alive';
-      m.since = now;
+      m.state = 'alive';
+      m.stateSince = now;
       m.incarnation = u.inc;
       this.emit('alive', m);
     }
@@ -394,15 +394,15 @@ export class Swim {
       if (!this.leaving) this.refute(u.inc);
       return;
     }
-    if (m.status === 'dead' || m.status === 'left') return;
-    if (m.status === 'suspect') {
+    if (m.state === 'dead' || m.state === 'left') return;
+    if (m.state === 'suspect') {
       // An independent confirmation shortens the timeout; pass it on so others count it too.
       if (this.suspicions.get(m.name)?.confirm(u.from)) this.queue.push(u);
       return;
     }
-    m.status = 'suspect';
+    m.state = 'suspect';
     m.incarnation = u.inc;
-    m.since = now;
+    m.stateSince = now;
     const n = this.table.size;
     // Confirmations can come from everyone but the suspect and ourselves.
     const k = n - 2 < this.cfg.suspicionMult - 2 ? 0 : this.cfg.suspicionMult - 2;
@@ -415,7 +415,7 @@ export class Swim {
   private onDead(now: number, u: Extract<Update, { t: 'dead' }>): void {
     const m = this.table.get(u.node);
     if (!m || u.inc < m.incarnation) return;
-    if (m.status === 'dead' || m.status === 'left') return;
+    if (m.state === 'dead' || m.state === 'left') return;
     if (u.node === this.name) {
       // Nobody but ourselves may declare us gone: refute unless we are leaving.
       if (!this.leaving) this.refute(u.inc);
@@ -423,9 +423,9 @@ export class Swim {
     }
     this.suspicions.delete(m.name);
     const left = u.from === u.node;
-    m.status = left ? 'left' : 'dead';
+    m.state = left ? 'left' : 'dead';
     m.incarnation = u.inc;
-    m.since = now;
+    m.stateSince = now;
     if (this.probe?.target === m.name) this.probe = undefined;
     this.emit(left ? 'leave' : 'dead', m);
     this.queue.push(u);
@@ -465,8 +465,8 @@ export class Swim {
     if (now < this.nextReapAt) return;
     this.nextReapAt = now + this.cfg.probeIntervalMs;
     for (const m of this.table.values()) {
-      if ((m.status !== 'dead' && m.status !== 'left') || m === this.self) continue;
-      if (now - m.since < this.cfg.deadReapMs) continue;
+      if ((m.state !== 'dead' && m.state !== 'left') || m === this.self) continue;
+      if (now - m.stateSince < this.cfg.deadReapMs) continue;
       this.table.delete(m.name);
       this.order.remove(m.name);
       this.queue.remove(m.name);
@@ -481,7 +481,7 @@ export class Swim {
   }
 
   private isLive(name: string): boolean {
-    const s = this.table.get(name)?.status;
+    const s = this.table.get(name)?.state;
     return s === 'alive' || s === 'suspect';
   }
 

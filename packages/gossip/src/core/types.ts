@@ -12,17 +12,17 @@ export type Meta = Readonly<Record<string, string>>;
  */
 export type MemberStatus = 'alive' | 'suspect' | 'dead' | 'left';
 
-/** What a member is known as; `since` is the local time of the last status change. */
+/** What a member is known as; `stateSince` is the local time (ms) of the last state change. */
 export interface MemberInfo {
   name: string;
   /** host:port of its gossip endpoint. */
   address: string;
-  status: MemberStatus;
+  state: MemberStatus;
   incarnation: number;
   meta: Meta;
   /** Bumped by the owner at each metadata change; with the incarnation it orders alive claims. */
   metaVersion: number;
-  since: number;
+  stateSince: number;
 }
 
 /** Membership facts disseminated by piggybacking on other messages. */

@@ -17,7 +17,7 @@ for (const seed of [1, 2]) {
     t.comment(`seed ${seed}: ${suspected} suspect events seen across all members (each suspicion refuted), ${net.messagesSent} messages`);
     t.same([...deaths.keys()], [], 'no member declared dead');
     for (const name of names) {
-      const alive = net.node(name).swim.members().filter((m) => m.status === 'alive').length;
+      const alive = net.node(name).swim.members().filter((m) => m.state === 'alive').length;
       t.equal(alive, names.length, `${name} ends seeing all ${names.length} alive`);
     }
   });

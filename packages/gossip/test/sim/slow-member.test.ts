@@ -27,7 +27,7 @@ t.test('a slowed member is not declared dead and gets no one declared dead', asy
   t.ok(maxHealth > 0, 'the slow member noticed it is unhealthy (Lifeguard awareness)');
   for (const name of names) {
     const view = net.node(name).swim.members();
-    t.notOk(view.some((m) => m.status === 'dead'), `${name} holds no one dead`);
+    t.notOk(view.some((m) => m.state === 'dead'), `${name} holds no one dead`);
   }
 });
 

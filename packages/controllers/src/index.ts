@@ -9,3 +9,6 @@ export * from './manager/controller.js';
 export * from './manager/controller-manager.js';
 export * from './manager/work-queue.js';
 export * from './manager/timers.js';
+export { reconcileDeployment } from './reconcile/deployment/deployment.js';
+export { rollbackTo, restartDeployment, rolloutHistory, RevisionNotFoundError } from './reconcile/deployment/rollback.js';
+export { REVISION_ANNOTATION, HASH_LABEL, RESTARTED_AT_ANNOTATION, DESIRED_REPLICAS_ANNOTATION } from './reconcile/deployment/replica-sets.js';

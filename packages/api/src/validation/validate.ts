@@ -41,8 +41,9 @@ export function validate(obj: unknown, opts: ValidateOptions = {}): ValidationIs
     else issues.unsupported('apiVersion', o.apiVersion, [apiVersion]);
   }
   const max = opts.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES;
-  const size = new TextEncoder().encode(JSON.stringify(obj)).length;
-  if (size > max) {
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: only measure bytes when that bound is over the limit.
+  const json = JSON.stringify(obj);
+  if (json.length * 3 > max && new TextEncoder().encode(json).length > max) {
     issues.tooLong('', max);
     return issues.list;
   }

@@ -11,19 +11,30 @@ const PERCENT = /^(\d+)%$/;
 /** Absent or null: YAML's `field:` with no value means "not set". */
 export const isAbsent = (v: unknown): boolean => v === undefined || v === null;
 
+/** The required field names of each object schema, computed once. */
+const requiredCache = new WeakMap<object, string[]>();
+function requiredOf(fields: Readonly<Record<string, FieldSchema>>): string[] {
+  let r = requiredCache.get(fields);
+  if (!r) requiredCache.set(fields, (r = Object.keys(fields).filter((k) => fields[k]?.required)));
+  return r;
+}
+
 /** Walks the fields of an object schema; unknown keys are refused by name. */
 export function walkFields(fields: Readonly<Record<string, FieldSchema>>, value: Record<string, unknown>, path: string, issues: Issues): void {
-  for (const key of Object.keys(value)) {
-    if (!Object.prototype.hasOwnProperty.call(fields, key)) issues.unknown(join(path, key));
+  // Present fields first (in the value's order), then the required ones that are missing.
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    const schema = Object.prototype.hasOwnProperty.call(fields, key) ? fields[key] : undefined;
+    if (!schema) issues.unknown(join(path, key));
+    else walk(schema, value[key], join(path, key), issues);
   }
-  for (const [key, schema] of Object.entries(fields)) walk(schema, value[key], join(path, key), issues);
+  for (const key of requiredOf(fields)) {
+    if (isAbsent(value[key])) issues.required(join(path, key));
+  }
 }
 
 export function walk(schema: FieldSchema, value: unknown, path: string, issues: Issues): void {
-  if (isAbsent(value)) {
-    if (schema.required) issues.required(path);
-    return;
-  }
+  if (isAbsent(value)) return; // a missing required field is reported by walkFields
   switch (schema.type) {
     case 'string': {
       if (typeof value !== 'string') return issues.invalid(path, value, 'must be a string');

@@ -70,6 +70,8 @@ export class Raft {
   pendingReadIndexMessages: Message[] = [];
   /** Entries were appended since the last broadcast (batched at Ready time). */
   needBroadcast = false;
+  /** Term in which a TimeoutNow waits for conf changes to be applied (0: none). */
+  transferCampaignTerm = 0;
 
   stepFn: StepFn = stepFollower;
   tickFn: () => void = () => this.tickElection();
@@ -233,6 +235,17 @@ export class Raft {
     this.readOnly = new ReadOnly();
     this.pendingReadIndexMessages = [];
     this.needBroadcast = false;
+    this.transferCampaignTerm = 0;
+  }
+
+  /** The application has applied more entries (RawNode.advance). */
+  onApplied(): void {
+    this.releasePendingReadIndexMessages();
+    const t = this.transferCampaignTerm;
+    if (t !== 0 && t === this.term && this.role === Role.Follower && !this.hasUnappliedConfChanges()) {
+      this.transferCampaignTerm = 0;
+      this.hup(true);
+    }
   }
 
   resetRandomizedElectionTimeout(): void {
@@ -339,7 +352,10 @@ export class Raft {
     // A node with committed but unapplied conf changes may not know its
     // configuration yet; it must not campaign on a stale one.
     if (this.hasUnappliedConfChanges()) {
-      this.logger.warn('raft: not campaigning: committed conf changes not yet applied', { term: this.term });
+      this.logger.info('raft: not campaigning yet: committed conf changes not applied', { term: this.term });
+      // A TimeoutNow (e.g. from a leader that removed itself) is honoured
+      // once the changes are applied, if nothing else happened meanwhile.
+      if (transfer) this.transferCampaignTerm = this.term;
       return;
     }
     if (this.cfg.preVote && !transfer) this.campaign(true, false);

@@ -178,8 +178,7 @@ export class RawNode {
     }
     if (f.appliedIndex > 0) log.appliedTo(f.appliedIndex);
     if (f.stableIndex > 0) log.unstable.stableTo(f.stableIndex, f.stableTerm);
-    // Reads held for an applied conf change or a first commit may now proceed.
-    this.raft.releasePendingReadIndexMessages();
+    this.raft.onApplied();
   }
 
   /** Applies a committed membership change; returns the configuration now in force. */

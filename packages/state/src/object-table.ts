@@ -1,0 +1,171 @@
+/**
+ * The stored objects and their indexes: by kind and namespace (list), by uid,
+ * by owner uid (garbage collection) and pods by node name (the agent's view).
+ * Objects in the table are frozen; replacing one re-indexes it.
+ */
+import type { KubeObject, ObjectKey } from '@shoal/api';
+
+/** Stored objects are deeply frozen, so readers and watchers can share them. */
+export type StoredObject = Readonly<KubeObject>;
+
+const nodeNameOf = (o: StoredObject): string | undefined =>
+  o.kind === 'Pod' ? ((o.spec as { nodeName?: string } | undefined)?.nodeName || undefined) : undefined;
+
+export function fullKey(k: ObjectKey): string {
+  return `${k.kind}/${k.namespace}/${k.name}`;
+}
+
+export function keyOf(o: StoredObject): ObjectKey {
+  return { kind: o.kind, namespace: o.metadata.namespace ?? '', name: o.metadata.name };
+}
+
+/** index value -> (full key -> object key) */
+type KeyIndex = Map<string, Map<string, ObjectKey>>;
+
+function addTo(m: KeyIndex, k: string, fk: string, key: ObjectKey): void {
+  let s = m.get(k);
+  if (!s) m.set(k, (s = new Map()));
+  s.set(fk, key);
+}
+
+function removeFrom(m: KeyIndex, k: string, fk: string): void {
+  const s = m.get(k);
+  if (!s) return;
+  s.delete(fk);
+  if (s.size === 0) m.delete(k);
+}
+
+export class ObjectTable {
+  /** kind -> namespace -> name -> object */
+  private readonly byKind = new Map<string, Map<string, Map<string, StoredObject>>>();
+  private readonly byUid = new Map<string, StoredObject>();
+  /** owner uid -> full keys of dependents */
+  private readonly byOwner: KeyIndex = new Map();
+  /** node name -> full keys of pods bound to it */
+  private readonly byNode: KeyIndex = new Map();
+  /** namespace -> number of namespaced objects in it */
+  private readonly nsCount = new Map<string, number>();
+  private total = 0;
+
+  get size(): number {
+    return this.total;
+  }
+
+  get(k: ObjectKey): StoredObject | undefined {
+    return this.byKind.get(k.kind)?.get(k.namespace)?.get(k.name);
+  }
+
+  getByUid(uid: string): StoredObject | undefined {
+    return this.byUid.get(uid);
+  }
+
+  /** Inserts or replaces the object at its key. */
+  put(o: StoredObject): void {
+    const k = keyOf(o);
+    const prev = this.get(k);
+    if (prev) this.unindex(prev, k);
+    else {
+      this.total++;
+      if (k.namespace) this.nsCount.set(k.namespace, (this.nsCount.get(k.namespace) ?? 0) + 1);
+    }
+    let nss = this.byKind.get(k.kind);
+    if (!nss) this.byKind.set(k.kind, (nss = new Map()));
+    let names = nss.get(k.namespace);
+    if (!names) nss.set(k.namespace, (names = new Map()));
+    names.set(k.name, o);
+    this.index(o, k);
+  }
+
+  remove(k: ObjectKey): StoredObject | undefined {
+    const nss = this.byKind.get(k.kind);
+    const names = nss?.get(k.namespace);
+    const prev = names?.get(k.name);
+    if (!prev || !names || !nss) return undefined;
+    names.delete(k.name);
+    if (names.size === 0) nss.delete(k.namespace);
+    if (nss.size === 0) this.byKind.delete(k.kind);
+    this.unindex(prev, k);
+    this.total--;
+    if (k.namespace) {
+      const n = (this.nsCount.get(k.namespace) ?? 1) - 1;
+      if (n === 0) this.nsCount.delete(k.namespace);
+      else this.nsCount.set(k.namespace, n);
+    }
+    return prev;
+  }
+
+  private index(o: StoredObject, k: ObjectKey): void {
+    const fk = fullKey(k);
+    if (o.metadata.uid) this.byUid.set(o.metadata.uid, o);
+    for (const ref of o.metadata.ownerReferences ?? []) addTo(this.byOwner, ref.uid, fk, k);
+    const node = nodeNameOf(o);
+    if (node) addTo(this.byNode, node, fk, k);
+  }
+
+  private unindex(o: StoredObject, k: ObjectKey): void {
+    const fk = fullKey(k);
+    if (o.metadata.uid && this.byUid.get(o.metadata.uid) === o) this.byUid.delete(o.metadata.uid);
+    for (const ref of o.metadata.ownerReferences ?? []) removeFrom(this.byOwner, ref.uid, fk);
+    const node = nodeNameOf(o);
+    if (node) removeFrom(this.byNode, node, fk);
+  }
+
+  /** Objects of `kind` (in `namespace` when given), sorted by namespace then name. */
+  list(kind: string, namespace?: string): StoredObject[] {
+    const nss = this.byKind.get(kind);
+    if (!nss) return [];
+    if (namespace !== undefined) {
+      const names = nss.get(namespace);
+      return names ? sortedValues(names) : [];
+    }
+    const out: StoredObject[] = [];
+    for (const ns of [...nss.keys()].sort()) out.push(...sortedValues(nss.get(ns) as Map<string, StoredObject>));
+    return out;
+  }
+
+  kinds(): string[] {
+    return [...this.byKind.keys()].sort();
+  }
+
+  /** Every object in a namespace, of every kind. */
+  inNamespace(namespace: string): StoredObject[] {
+    const out: StoredObject[] = [];
+    for (const kind of this.kinds()) out.push(...this.list(kind, namespace));
+    return out;
+  }
+
+  namespaceCount(namespace: string): number {
+    return this.nsCount.get(namespace) ?? 0;
+  }
+
+  /** Objects with an ownerReference to `ownerUid`, sorted by key. */
+  dependents(ownerUid: string): StoredObject[] {
+    return this.lookup(this.byOwner.get(ownerUid));
+  }
+
+  /** Pods whose spec.nodeName is `node`, sorted by key. */
+  podsOnNode(node: string): StoredObject[] {
+    return this.lookup(this.byNode.get(node));
+  }
+
+  private lookup(keys: Map<string, ObjectKey> | undefined): StoredObject[] {
+    if (!keys) return [];
+    const out: StoredObject[] = [];
+    for (const fk of [...keys.keys()].sort()) {
+      const o = this.get(keys.get(fk) as ObjectKey);
+      if (o) out.push(o);
+    }
+    return out;
+  }
+
+  /** Every object, sorted by kind, namespace and name (the snapshot order). */
+  all(): StoredObject[] {
+    const out: StoredObject[] = [];
+    for (const kind of this.kinds()) out.push(...this.list(kind));
+    return out;
+  }
+}
+
+function sortedValues(m: Map<string, StoredObject>): StoredObject[] {
+  return [...m.keys()].sort().map((k) => m.get(k) as StoredObject);
+}

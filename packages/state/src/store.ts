@@ -1,0 +1,279 @@
+/**
+ * ObjectStore: the replicated state machine. `apply` takes committed
+ * commands in log order and changes state deterministically (no clock,
+ * randomness or I/O); reads, watches and snapshots serve the rest of the node.
+ */
+import type { KubeObject, ListOptions, ObjectKey, ObjectReader, ServiceSpec } from '@shoal/api';
+import type { FieldSelector } from '@shoal/api';
+import { applyCreate } from './apply-create.js';
+import { applyDelete } from './apply-delete.js';
+import { applyBind, applyPatchMetadata } from './apply-metadata.js';
+import { applyUpdate, applyUpdateStatus } from './apply-update.js';
+import { invalid } from './apply-common.js';
+import { ClusterIPAllocator, RangeAllocator } from './allocators.js';
+import type { Command, SingleCommand } from './commands.js';
+import { resolveConfig, type ObjectStoreConfig, type ResolvedConfig } from './config.js';
+import { ContinueTokenError, StoreError } from './errors.js';
+import { ObjectTable, type StoredObject } from './object-table.js';
+import type { ApplyResult } from './results.js';
+import { SNAPSHOT_FORMAT, decodeSnapshot, encodeSnapshot } from './snapshot-codec.js';
+import { WatchHub, matches, type WatchEvent, type WatchOptions } from './watch-hub.js';
+import { Writer } from './writer.js';
+import { SYSTEM_NAMESPACES } from './apply-delete.js';
+import { parseIPv4 } from './config.js';
+
+export interface StoreListOptions extends ListOptions {
+  fieldSelector?: FieldSelector;
+}
+
+export interface ListPageOptions extends StoreListOptions {
+  /** At most this many items; 0 or absent for all. */
+  limit?: number;
+  /** The token from the previous page. */
+  continue?: string;
+}
+
+export interface ListPage<T extends KubeObject = KubeObject> {
+  items: T[];
+  /** The store revision the page was read at: watch from here. */
+  revision: number;
+  /** Present when more items follow. */
+  continue?: string;
+  /** How many matching items follow this page. */
+  remainingItemCount?: number;
+}
+
+export class ObjectStore implements ObjectReader {
+  private readonly config: ResolvedConfig;
+  private table = new ObjectTable();
+  private readonly hub: WatchHub;
+  private w: Writer;
+
+  constructor(config: ObjectStoreConfig = {}) {
+    this.config = resolveConfig(config);
+    this.hub = new WatchHub(this.config.historyLimit, this.config.onWatcherError);
+    this.w = this.newWriter(this.table);
+    this.bootstrap();
+  }
+
+  private newWriter(table: ObjectTable): Writer {
+    const { base, size } = this.config.cidr;
+    const [lo, hi] = this.config.nodePortRange;
+    return new Writer(table, this.hub, this.config, new ClusterIPAllocator(base, size), new RangeAllocator(lo, hi));
+  }
+
+  /** The namespaces every cluster has; fixed uids so every replica agrees. */
+  private bootstrap(): void {
+    for (const name of SYSTEM_NAMESPACES) {
+      this.w.commit('ADDED', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name, uid: `namespace-${name}`, creationTimestamp: this.config.bootstrapTimestamp, generation: 1 },
+        status: { phase: 'Active' },
+      });
+    }
+  }
+
+  // ------------------------------------------------------------ apply
+
+  /** Applies one committed command. Never throws for a bad command: failures are results. */
+  apply(cmd: Command): ApplyResult {
+    if (cmd && cmd.type === 'batch') {
+      if (!Array.isArray(cmd.commands)) return this.fail(invalid(undefined, '(command).commands', 'must be a list'));
+      const results = cmd.commands.map((c) =>
+        c && (c as Command).type === 'batch' ? this.fail(invalid(undefined, '(command).commands', 'Forbidden: batches do not nest', 'Forbidden')) : this.applyOne(c),
+      );
+      return { ok: true, revision: this.w.revision, results };
+    }
+    return this.applyOne(cmd);
+  }
+
+  private applyOne(cmd: SingleCommand): ApplyResult {
+    try {
+      switch (cmd?.type) {
+        case 'create':
+          return this.ok(applyCreate(this.w, cmd));
+        case 'update':
+          return this.ok(applyUpdate(this.w, cmd));
+        case 'updateStatus':
+          return this.ok(applyUpdateStatus(this.w, cmd));
+        case 'delete': {
+          const { object, removed } = applyDelete(this.w, cmd);
+          return { ok: true, revision: this.w.revision, object, removed };
+        }
+        case 'bind':
+          return this.ok(applyBind(this.w, cmd));
+        case 'patchMetadata':
+          return this.ok(applyPatchMetadata(this.w, cmd));
+        default:
+          return this.fail(invalid(undefined, '(command).type', `Unsupported value: ${JSON.stringify((cmd as { type?: unknown } | undefined)?.type)}`, 'Unsupported'));
+      }
+    } catch (e) {
+      if (e instanceof StoreError) return this.fail(e);
+      // A malformed command from a faulty leader must not stop every replica:
+      // it fails the same way everywhere, as Invalid.
+      return this.fail(invalid(undefined, '(command)', `Invalid value: ${e instanceof Error ? e.message : String(e)}`));
+    }
+  }
+
+  private ok(object: StoredObject): ApplyResult {
+    return { ok: true, revision: this.w.revision, object };
+  }
+
+  private fail(error: StoreError): ApplyResult {
+    return { ok: false, revision: this.w.revision, error };
+  }
+
+  // ------------------------------------------------------------ reads
+
+  /** The revision of the last change. */
+  get revision(): number {
+    return this.w.revision;
+  }
+
+  /** The oldest revision a watch can resume from. */
+  get oldestRevision(): number {
+    return this.hub.oldest;
+  }
+
+  get size(): number {
+    return this.table.size;
+  }
+
+  get watcherCount(): number {
+    return this.hub.watcherCount;
+  }
+
+  get<T extends KubeObject = KubeObject>(key: ObjectKey): T | undefined {
+    return this.table.get({ kind: key.kind, namespace: key.namespace ?? '', name: key.name }) as T | undefined;
+  }
+
+  getByUid<T extends KubeObject = KubeObject>(uid: string): T | undefined {
+    return this.table.getByUid(uid) as T | undefined;
+  }
+
+  /** Objects of `kind`, sorted by namespace and name, filtered by namespace, labels and fields. */
+  list<T extends KubeObject = KubeObject>(kind: string, opts: StoreListOptions = {}): T[] {
+    const node = podNodeFilter(kind, opts.fieldSelector);
+    const candidates = node !== undefined ? this.table.podsOnNode(node) : this.table.list(kind, opts.namespace);
+    const filter = { kind, namespace: opts.namespace, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector };
+    return candidates.filter((o) => matches(filter, o)) as T[];
+  }
+
+  /** A page of `list`; pass `continue` from the previous page to get the next. */
+  listPage<T extends KubeObject = KubeObject>(kind: string, opts: ListPageOptions = {}): ListPage<T> {
+    let items = this.list<T>(kind, opts);
+    if (opts.continue) {
+      const after = decodeContinue(opts.continue);
+      items = items.filter((o) => sortKey(o) > after);
+    }
+    const limit = opts.limit ?? 0;
+    if (!Number.isInteger(limit) || limit < 0) throw new ContinueTokenError(`limit must be a non-negative integer, got ${limit}`);
+    if (limit === 0 || items.length <= limit) return { items, revision: this.revision };
+    const page = items.slice(0, limit);
+    const last = page[page.length - 1] as T;
+    return { items: page, revision: this.revision, continue: encodeContinue(sortKey(last)), remainingItemCount: items.length - limit };
+  }
+
+  /** Pods bound to `nodeName` (index lookup). */
+  podsOnNode<T extends KubeObject = KubeObject>(nodeName: string): T[] {
+    return this.table.podsOnNode(nodeName) as T[];
+  }
+
+  /** Objects with an ownerReference to `ownerUid` (index lookup). */
+  dependents<T extends KubeObject = KubeObject>(ownerUid: string): T[] {
+    return this.table.dependents(ownerUid) as T[];
+  }
+
+  // ------------------------------------------------------------ watch
+
+  /**
+   * Delivers changes after `opts.fromRevision` (default: now) that match the
+   * filters, in revision order, synchronously from apply. Retained history is
+   * replayed before this returns. Throws CompactedError when fromRevision is
+   * older than the retained history: list again, then watch from the list's
+   * revision. Callbacks must not call apply. Returns the cancel function.
+   */
+  watch(opts: WatchOptions, onEvent: (e: WatchEvent) => void): () => void {
+    return this.hub.watch(opts, onEvent, this.revision);
+  }
+
+  /** Sends every watcher a BOOKMARK at the current revision. */
+  bookmark(): void {
+    this.hub.bookmark(this.revision);
+  }
+
+  // ------------------------------------------------------------ snapshots
+
+  snapshot(): Uint8Array {
+    return encodeSnapshot({
+      format: SNAPSHOT_FORMAT,
+      revision: this.w.revision,
+      clusterIPCursor: this.w.clusterIPs.range.cursor,
+      nodePortCursor: this.w.nodePorts.cursor,
+      objects: this.table.all(),
+    });
+  }
+
+  /** Replaces the whole state; every watch ends with an ERROR event asking it to relist. */
+  restore(data: Uint8Array): void {
+    const s = decodeSnapshot(data);
+    const table = new ObjectTable();
+    const w = this.newWriter(table);
+    for (const o of s.objects) {
+      table.put(deepFreezeStored(o));
+      if (o.kind === 'Service') claimService(w, o.spec as ServiceSpec | undefined);
+    }
+    w.revision = s.revision;
+    w.clusterIPs.range.cursor = s.clusterIPCursor;
+    w.nodePorts.cursor = s.nodePortCursor;
+    this.table = table;
+    this.w = w;
+    this.hub.reset(s.revision, `the store was restored from a snapshot at revision ${s.revision}; list again`);
+  }
+}
+
+function deepFreezeStored(o: StoredObject): StoredObject {
+  return Object.isFrozen(o) ? o : (freezeAll(o) as StoredObject);
+}
+
+function freezeAll(v: unknown): unknown {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const k of Object.keys(v)) freezeAll((v as Record<string, unknown>)[k]);
+  }
+  return v;
+}
+
+function claimService(w: Writer, spec: ServiceSpec | undefined): void {
+  if (spec?.clusterIP && spec.clusterIP !== 'None') {
+    const n = parseIPv4(spec.clusterIP);
+    if (n !== undefined) w.clusterIPs.range.claim(n);
+  }
+  for (const p of spec?.ports ?? []) if (p.nodePort) w.nodePorts.claim(p.nodePort);
+}
+
+/** `spec.nodeName=X` on pods is answered from the node index. */
+function podNodeFilter(kind: string, sel: FieldSelector | undefined): string | undefined {
+  if (kind !== 'Pod' || !sel) return undefined;
+  const r = sel.find((x) => x.field === 'spec.nodeName' && x.operator === '=' && x.value !== '');
+  return r?.value;
+}
+
+const sortKey = (o: KubeObject): string => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+function encodeContinue(after: string): string {
+  return Buffer.from(JSON.stringify({ v: 1, after }), 'utf8').toString('base64url');
+}
+
+function decodeContinue(token: string): string {
+  try {
+    const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { v?: number; after?: unknown };
+    if (v.v === 1 && typeof v.after === 'string') return v.after;
+  } catch (_e) {
+    // fall through to the error below
+  }
+  throw new ContinueTokenError('not a token returned by a previous list');
+}
+
+

@@ -8,3 +8,4 @@ export * from './errors.js';
 export { GossipNode, type GossipNodeOptions, type JoinOptions, type GossipNodeEvents } from './runner/gossip-node.js';
 export { encodeMessage, decodeMessage } from './runner/codec.js';
 export { parseHostPort, formatHostPort } from './runner/address.js';
+export * from './autopilot.js';

@@ -59,7 +59,9 @@ export class RawNode {
   constructor(cfg: RaftConfig) {
     this.raft = new Raft(cfg);
     this.prevSoft = this.raft.softState();
-    this.prevHard = this.raft.hardState();
+    // Compare against what is durable, so state made at construction (the
+    // bootstrap) reaches storage through the first Ready.
+    this.prevHard = cfg.storage.initialState().hardState;
   }
 
   tick(): void {

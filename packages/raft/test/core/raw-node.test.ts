@@ -1,0 +1,110 @@
+// The Ready / advance cycle the node driver relies on.
+import t from 'tap';
+import { ConfChangeType, EntryType, MessageType, Role, type Ready } from '../../src/types.js';
+import { MemoryStorage } from '../../src/core/memory-storage.js';
+import { RawNode } from '../../src/core/raw-node.js';
+import { decodeConfChange } from '../../src/core/conf-change.js';
+import { SeededRand } from '../../src/sim/prng.js';
+
+function node(id: string, storage: MemoryStorage, applied = 0) {
+  return new RawNode({ id, storage, rand: new SeededRand(1), electionTick: 10, heartbeatTick: 1, applied });
+}
+
+/** The driver loop: persist, (send), apply, advance. */
+function handle(n: RawNode, s: MemoryStorage, applied: string[] = []): Ready | undefined {
+  if (!n.hasReady()) return undefined;
+  const rd = n.ready();
+  if (rd.snapshot) s.applySnapshot(rd.snapshot);
+  s.append(rd.entries);
+  if (rd.hardState) s.setHardState(rd.hardState);
+  for (const e of rd.committedEntries) {
+    if (e.type === EntryType.ConfChange) n.applyConfChange(decodeConfChange(e.data));
+    else if (e.data.length > 0) applied.push(new TextDecoder().decode(e.data));
+  }
+  n.advance();
+  return rd;
+}
+
+t.test('a single-node cluster bootstraps, elects itself and commits proposals', async (t) => {
+  const s = new MemoryStorage({ confState: { voters: ['n1'], learners: [] } });
+  const n = node('n1', s);
+  const first = handle(n, s)!;
+  t.equal(first.entries.length, 2, 'the bootstrap entries (add learner, promote)');
+  t.equal(first.committedEntries.length, 2);
+  t.same(first.hardState, { term: 1, vote: '', commit: 2 });
+  n.campaign();
+  const rd = handle(n, s)!;
+  t.same(rd.softState, { lead: 'n1', role: Role.Leader });
+  const applied: string[] = [];
+  n.propose(new TextEncoder().encode('a'));
+  n.propose(new TextEncoder().encode('b'));
+  handle(n, s, applied);
+  t.same(applied, ['a', 'b']);
+  t.equal(n.status().applied, s.lastIndex());
+  t.notOk(n.hasReady(), 'nothing left to do');
+});
+
+t.test('ready() twice without advance() is refused; advance() without ready() too', async (t) => {
+  const s = new MemoryStorage({ confState: { voters: ['n1'], learners: [] } });
+  const n = node('n1', s);
+  n.ready();
+  t.notOk(n.hasReady(), 'hasReady is false while a Ready is outstanding');
+  t.throws(() => n.ready(), { name: 'RaftInvariantError' });
+  n.advance();
+  t.throws(() => n.advance(), { name: 'RaftInvariantError' });
+});
+
+t.test('local-only message types are refused from the network', async (t) => {
+  const n = node('n1', new MemoryStorage({ confState: { voters: ['n1', 'n2'], learners: [] } }));
+  t.throws(() => n.step({ type: MessageType.Hup, from: 'n2', to: 'n1', term: 0, logTerm: 0, index: 0, entries: [], commit: 0, reject: false, rejectHint: 0 }), {
+    name: 'RaftInvariantError',
+  });
+});
+
+t.test('a restarted node resumes from storage and re-applies only unapplied entries', async (t) => {
+  const s = new MemoryStorage({ confState: { voters: ['n1'], learners: [] } });
+  let n = node('n1', s);
+  handle(n, s);
+  n.campaign();
+  handle(n, s);
+  const applied: string[] = [];
+  for (const d of ['x', 'y', 'z']) n.propose(new TextEncoder().encode(d));
+  handle(n, s, applied);
+  const st = n.status();
+  // Restart as if the application had applied up to 'x' only.
+  const xIndex = st.applied - 2;
+  n = node('n1', s, xIndex);
+  t.equal(n.status().term, st.term);
+  t.equal(n.status().commit, st.commit);
+  const again: string[] = [];
+  handle(n, s, again);
+  t.same(again, ['y', 'z']);
+});
+
+t.test('proposals on a follower without a leader throw ProposalDroppedError', async (t) => {
+  const n = node('n2', new MemoryStorage({ confState: { voters: ['n1', 'n2', 'n3'], learners: [] } }));
+  t.throws(() => n.propose(new Uint8Array([1])), { name: 'ProposalDroppedError' });
+  t.throws(() => n.proposeConfChange({ type: ConfChangeType.AddLearner, node: 'n4' }), { name: 'ProposalDroppedError' });
+});
+
+t.test('status reports progress on the leader only', async (t) => {
+  const s = new MemoryStorage({ confState: { voters: ['n1'], learners: [] } });
+  const n = node('n1', s);
+  t.equal(n.status().progress, undefined);
+  handle(n, s);
+  n.campaign();
+  handle(n, s);
+  const st = n.status();
+  t.equal(st.role, Role.Leader);
+  t.same(Object.keys(st.progress ?? {}), ['n1']);
+  t.same(st.conf, { voters: ['n1'], learners: [] });
+});
+
+t.test('config validation', async (t) => {
+  const storage = new MemoryStorage();
+  const rand = new SeededRand(1);
+  t.throws(() => new RawNode({ id: '', storage, rand, electionTick: 10, heartbeatTick: 1 }), { name: 'RaftConfigError' });
+  t.throws(() => new RawNode({ id: 'a', storage, rand, electionTick: 1, heartbeatTick: 1 }), { name: 'RaftConfigError' });
+  t.throws(() => new RawNode({ id: 'a', storage, rand, electionTick: 10, heartbeatTick: 0 }), { name: 'RaftConfigError' });
+  t.throws(() => new RawNode({ id: 'a', storage, rand, electionTick: 10, heartbeatTick: 1, maxInflightMsgs: 0 }), { name: 'RaftConfigError' });
+});

@@ -12,3 +12,7 @@ export * from './manager/timers.js';
 export { reconcileDeployment } from './reconcile/deployment/deployment.js';
 export { rollbackTo, restartDeployment, rolloutHistory, RevisionNotFoundError } from './reconcile/deployment/rollback.js';
 export { REVISION_ANNOTATION, HASH_LABEL, RESTARTED_AT_ANNOTATION, DESIRED_REPLICAS_ANNOTATION } from './reconcile/deployment/replica-sets.js';
+export { reconcileNode, secondsTolerated, UNREACHABLE_TAINT } from './reconcile/node-lifecycle.js';
+export { reconcileGarbage, dependentsOf, FOREGROUND_FINALIZER, ORPHAN_FINALIZER } from './reconcile/garbage-collector.js';
+export { reconcileEndpoints, desiredSubsets } from './reconcile/endpoints.js';
+export { defaultControllers, podToNode, podToServices, ownersAndDependents } from './controllers.js';

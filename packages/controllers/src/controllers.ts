@@ -1,0 +1,56 @@
+/**
+ * The controllers the leader runs, with the changes that wake each one.
+ * The daemon passes `defaultControllers()` to the ControllerManager.
+ */
+import { KINDS, matchesSelector, type Kind, type ObjectKey, type Pod, type Service } from '@shoal/api';
+import type { Change, Controller } from './manager/controller.js';
+import { reconcileDeployment } from './reconcile/deployment/deployment.js';
+import { reconcileEndpoints } from './reconcile/endpoints.js';
+import { dependentsOf, reconcileGarbage } from './reconcile/garbage-collector.js';
+import { reconcileNode } from './reconcile/node-lifecycle.js';
+import { reconcileReplicaSet } from './reconcile/replicaset.js';
+import { keyOf } from './reconcile/util/keys.js';
+import type { ObjectReader } from '@shoal/api';
+
+function podsOf(change: Change): Pod[] {
+  return [change.object, change.previous].filter((o): o is Pod => o?.kind === 'Pod');
+}
+
+/** A pod change wakes the node it is (or was) on. */
+export function podToNode(change: Change): ObjectKey[] {
+  const names = new Set(podsOf(change).map((p) => p.spec?.nodeName).filter((n): n is string => !!n));
+  return [...names].map((name) => ({ kind: 'Node', namespace: '', name }));
+}
+
+/** A pod change wakes every Service in its namespace whose selector matches its old or new labels. */
+export function podToServices(change: Change, view: ObjectReader): ObjectKey[] {
+  const pods = podsOf(change);
+  if (pods.length === 0) return [];
+  return view
+    .list<Service>('Service', { namespace: change.key.namespace })
+    .filter((s) => s.spec?.selector && Object.keys(s.spec.selector).length > 0 && pods.some((p) => matchesSelector({ matchLabels: s.spec!.selector }, p.metadata.labels)))
+    .map(keyOf);
+}
+
+/** Any change wakes the owners of the object (a foreground deletion waits on them) and, when it is gone, its dependents. */
+export function ownersAndDependents(change: Change, view: ObjectReader): ObjectKey[] {
+  const out: ObjectKey[] = [];
+  for (const o of [change.object, change.previous]) {
+    for (const r of o?.metadata.ownerReferences ?? []) {
+      const scope = KINDS[r.kind as Kind];
+      out.push({ kind: r.kind, namespace: scope && !scope.namespaced ? '' : change.key.namespace, name: r.name });
+    }
+  }
+  if (!change.object && change.previous) out.push(...dependentsOf(view, change.previous).map(keyOf));
+  return out;
+}
+
+export function defaultControllers(): Controller[] {
+  return [
+    { name: 'deployment', kind: 'Deployment', reconcile: reconcileDeployment, owns: ['ReplicaSet'] },
+    { name: 'replicaset', kind: 'ReplicaSet', reconcile: reconcileReplicaSet, owns: ['Pod'] },
+    { name: 'node-lifecycle', kind: 'Node', reconcile: reconcileNode, watches: [{ kind: 'Pod', map: podToNode }] },
+    { name: 'garbage-collector', kind: '*', reconcile: reconcileGarbage, watches: [{ kind: '*', map: ownersAndDependents }] },
+    { name: 'endpoints', kind: 'Service', reconcile: reconcileEndpoints, watches: [{ kind: 'Pod', map: podToServices }] },
+  ];
+}

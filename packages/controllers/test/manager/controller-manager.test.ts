@@ -1,0 +1,107 @@
+import t from 'tap';
+import type { Action, Pod, ReplicaSet } from '@shoal/api';
+import { ControllerManager, defaultControllers, type ActionResult, type Controller } from '../../src/index.js';
+import { FakeTimers } from '../fixtures/fake-timers.js';
+import { MemoryCluster } from '../fixtures/memory-cluster.js';
+import { replicaSet, service } from '../fixtures/objects.js';
+
+function setup(controllers: Controller[] = defaultControllers(), execute?: (a: Action[]) => Promise<ActionResult[]>) {
+  const c = new MemoryCluster();
+  const timers = new FakeTimers();
+  const m = new ControllerManager({
+    controllers,
+    view: () => c.snapshot(),
+    changes: { onChange: (cb) => c.onChange(cb) },
+    execute: execute ?? (async (actions) => c.apply(actions)),
+    timers,
+    concurrency: 2,
+  });
+  return { c, timers, m };
+}
+
+async function settle(m: ControllerManager): Promise<void> {
+  for (let i = 0; i < 5; i++) {
+    await m.idle();
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+t.test('on start every existing object is reconciled; owned changes wake the owner', async (t) => {
+  const { c, m } = setup();
+  c.create(replicaSet('web', 2));
+  m.start();
+  await settle(m);
+  t.equal(c.list('Pod').length, 2, 'resumed from state alone');
+  const [p] = c.list<Pod>('Pod');
+  c.apply([{ op: 'delete', key: { kind: 'Pod', namespace: 'default', name: p!.metadata.name }, gracePeriodSeconds: 0 }]);
+  await settle(m);
+  t.equal(c.list('Pod').length, 2, 'vanished pod replaced');
+  await m.stop();
+});
+
+t.test('pod changes wake services (endpoints) and deletions wake the garbage collector', async (t) => {
+  const { c, m } = setup();
+  m.start();
+  c.create(service('web', { app: 'web' }, [{ port: 80 }]));
+  c.create(replicaSet('web', 1));
+  await settle(m);
+  const [p] = c.list<Pod>('Pod');
+  c.makeReady({ kind: 'Pod', namespace: 'default', name: p!.metadata.name }, '10.9.9.9');
+  await settle(m);
+  t.match(c.get({ kind: 'Endpoints', namespace: 'default', name: 'web' }), { subsets: [{ addresses: [{ ip: '10.9.9.9' }] }] });
+  c.apply([{ op: 'delete', key: { kind: 'ReplicaSet', namespace: 'default', name: 'web' } }]);
+  await settle(m);
+  t.equal(c.list('Pod').filter((x) => !x.metadata.deletionTimestamp).length, 0, 'dependents collected');
+  await m.stop();
+});
+
+t.test('refused actions are retried with back-off; benign refusals are not', async (t) => {
+  let calls = 0;
+  const { c, m, timers } = setup([{ name: 'replicaset', kind: 'ReplicaSet', reconcile: defaultControllers()[1]!.reconcile, owns: ['Pod'] }], async (actions) => {
+    calls++;
+    if (calls <= 2) return actions.map(() => ({ ok: false, code: 'Unavailable', message: 'no leader' }) as ActionResult);
+    return c.apply(actions);
+  });
+  c.create(replicaSet('web', 1));
+  m.start();
+  await settle(m);
+  t.equal(c.list('Pod').length, 0);
+  timers.advance(5);
+  await settle(m);
+  timers.advance(10);
+  await settle(m);
+  t.equal(c.list('Pod').length, 1);
+  t.equal(c.get<ReplicaSet>({ kind: 'ReplicaSet', namespace: 'default', name: 'web' })!.status?.replicas !== undefined, true);
+  await m.stop();
+});
+
+t.test('requeueAfter comes back on the clock; a throwing reconciler is retried', async (t) => {
+  const seen: number[] = [];
+  let throws = 1;
+  const { c, m, timers } = setup([{
+    name: 'probe', kind: 'ConfigMap', reconcile: (_k, _v, ctx) => {
+      seen.push(ctx.now);
+      if (throws-- > 0) throw new Error('boom');
+      return { actions: [], requeueAfterMs: 1000 };
+    },
+  }]);
+  c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'default' } } as never);
+  m.start();
+  await settle(m);
+  timers.advance(5);
+  await settle(m);
+  timers.advance(1000);
+  await settle(m);
+  t.equal(seen.length, 3);
+  t.equal(seen[2]! - seen[1]!, 1000);
+  await m.stop();
+  timers.advance(5000);
+  t.equal(seen.length, 3, 'stopped: no more work');
+});
+
+t.test('duplicate controller names and bad concurrency are refused', async (t) => {
+  const c = new MemoryCluster();
+  const base = { view: () => c, changes: { onChange: () => () => {} }, execute: async () => [] };
+  t.throws(() => new ControllerManager({ ...base, controllers: [...defaultControllers(), defaultControllers()[0]!] }), /duplicate/);
+  t.throws(() => new ControllerManager({ ...base, controllers: [], concurrency: 0 }), /concurrency/);
+});

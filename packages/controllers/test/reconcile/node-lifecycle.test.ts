@@ -1,0 +1,90 @@
+import t from 'tap';
+import type { Node, Pod } from '@shoal/api';
+import { reconcileNode, reconcileReplicaSet, UNREACHABLE_TAINT, type NodeLiveness } from '../../src/index.js';
+import { MemoryCluster } from '../fixtures/memory-cluster.js';
+import { key, ops, step } from '../fixtures/drive.js';
+import { node, replicaSet } from '../fixtures/objects.js';
+
+const N1 = key('Node', 'n1', '');
+
+function pod(c: MemoryCluster, name: string, tolerations?: Pod['spec'] extends infer S ? S extends { tolerations?: infer T } ? T : never : never): Pod {
+  return c.create<Pod>({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'i' }], tolerations } });
+}
+
+t.test('a dead node is tainted, marked Unknown, and its pods evicted after their toleration', async (t) => {
+  const c = new MemoryCluster();
+  c.create(node('n1'));
+  pod(c, 'plain');
+  pod(c, 'short', [{ key: UNREACHABLE_TAINT, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 2 }]);
+  pod(c, 'forever', [{ key: UNREACHABLE_TAINT, operator: 'Exists', effect: 'NoExecute' }]);
+  const liveness: Record<string, NodeLiveness> = { n1: { state: 'alive', since: 0 } };
+  const o = { liveness, config: { defaultTolerationSeconds: 5 } };
+  t.same(step(c, reconcileNode, N1, o).actions, [], 'alive: nothing');
+  liveness.n1 = { state: 'dead', since: c.now };
+  t.same(ops(step(c, reconcileNode, N1, o).actions), ['update Node n1']);
+  t.match(c.get<Node>(N1)!.spec!.taints, [{ key: UNREACHABLE_TAINT, effect: 'NoExecute' }]);
+  const r = step(c, reconcileNode, N1, o);
+  t.same(ops(r.actions), ['updateStatus Node n1']);
+  t.equal(r.requeueAfterMs, 2000);
+  t.match(c.get<Node>(N1)!.status!.conditions, [{ type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown' }]);
+  c.now += 2000;
+  t.same(ops(step(c, reconcileNode, N1, o).actions), ['delete Pod short']);
+  c.now += 3000;
+  const last = step(c, reconcileNode, N1, o);
+  t.same(ops(last.actions), ['delete Pod plain']);
+  t.equal(last.requeueAfterMs, undefined);
+  t.same(c.list<Pod>('Pod').map((p) => p.metadata.name), ['forever']);
+  t.ok(c.list('Event').some((e) => (e as unknown as { reason: string }).reason === 'Evicted'));
+});
+
+t.test('evicted pods are replaced by their ReplicaSet on other nodes', async (t) => {
+  const c = new MemoryCluster();
+  c.create(node('n1'));
+  c.create(replicaSet('web', 2));
+  step(c, reconcileReplicaSet, key('ReplicaSet', 'web'));
+  for (const p of c.list<Pod>('Pod')) c.apply([{ op: 'bind', key: key('Pod', p.metadata.name), nodeName: 'n1' }]);
+  const o = { liveness: { n1: { state: 'dead' as const, since: c.now } }, config: { defaultTolerationSeconds: 0 } };
+  step(c, reconcileNode, N1, o);
+  step(c, reconcileNode, N1, o);
+  t.equal(c.list('Pod').length, 0, 'forced deletion: the dead node cannot finish a graceful stop');
+  step(c, reconcileReplicaSet, key('ReplicaSet', 'web'));
+  t.equal(c.list<Pod>('Pod').filter((p) => !p.spec?.nodeName).length, 2);
+});
+
+t.test('a node that left gracefully has its pods evicted at once; terminating pods there are force-deleted', async (t) => {
+  const c = new MemoryCluster();
+  c.create(node('n1'));
+  pod(c, 'a');
+  pod(c, 'b');
+  c.apply([{ op: 'delete', key: key('Pod', 'b') }]);
+  t.ok(c.get(key('Pod', 'b'))!.metadata.deletionTimestamp);
+  const o = { liveness: { n1: { state: 'left' as const, since: c.now } } };
+  step(c, reconcileNode, N1, o);
+  step(c, reconcileNode, N1, o);
+  t.equal(c.list('Pod').length, 0);
+});
+
+t.test('grace period before acting, suspect does nothing, and a returning node is untainted and Ready', async (t) => {
+  const c = new MemoryCluster();
+  c.create(node('n1'));
+  const liveness: Record<string, NodeLiveness> = { n1: { state: 'suspect', since: c.now } };
+  const o = { liveness, config: { nodeMonitorGracePeriodMs: 1000 } };
+  t.same(step(c, reconcileNode, N1, o).actions, []);
+  liveness.n1 = { state: 'dead', since: c.now };
+  t.same(step(c, reconcileNode, N1, o), { actions: [], requeueAfterMs: 1000 });
+  c.now += 1000;
+  step(c, reconcileNode, N1, o);
+  step(c, reconcileNode, N1, o);
+  liveness.n1 = { state: 'alive', since: c.now };
+  t.same(ops(step(c, reconcileNode, N1, o).actions), ['update Node n1']);
+  t.same(c.get<Node>(N1)!.spec!.taints, []);
+  step(c, reconcileNode, N1, o);
+  t.match(c.get<Node>(N1)!.status!.conditions, [{ type: 'Ready', status: 'True', reason: 'NodeReady' }]);
+  t.same(step(c, reconcileNode, N1, o).actions, []);
+});
+
+t.test('no gossip information: nothing happens', async (t) => {
+  const c = new MemoryCluster();
+  c.create(node('n1'));
+  t.same(step(c, reconcileNode, N1).actions, []);
+});

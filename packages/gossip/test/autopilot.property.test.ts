@@ -94,6 +94,8 @@ t.test('applying decisions converges: target reached with live voters, no gone v
     // Voters grow to the target while an alive learner is available. (Voters
     // that are suspect, unknown to gossip, or dead within the grace still count.)
     if (voters.length < input.targetVoters && learners.some((n) => alive.includes(n))) return false;
+    // Voters never settle above the target (unless they started above it).
+    if (voters.length > Math.max(start.voters.length, input.targetVoters)) return false;
     // Gone voters are removed unless that would break the size rule.
     return voters.filter(gone).length === 0 || voters.length <= 2;
   }), { numRuns: 3000 });

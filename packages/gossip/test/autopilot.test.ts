@@ -64,6 +64,12 @@ t.test('a voter dead past the grace is replaced: promote the learner first, then
   t.equal(decideAutopilot(input({ voters: ['a', 'b', 'd'], members: m.filter((x) => x.name !== 'c') })), null, 'settled');
 });
 
+t.test('a replacement does not grow the voters past the target', async (t) => {
+  const m = members({ a: 'alive', b: 'alive', c: ['dead', GRACE], d: 'alive', e: 'alive' });
+  t.same(decideAutopilot(input({ voters: ['a', 'b', 'c'], learners: ['d', 'e'], members: m })), { type: 'PromoteLearner', node: 'd' });
+  t.same(decideAutopilot(input({ voters: ['a', 'b', 'c', 'd'], learners: ['e'], members: m })), { type: 'RemoveNode', node: 'c' });
+});
+
 t.test('without a caught-up learner the dead voter is just removed', async (t) => {
   const m = members({ a: 'alive', b: 'alive', c: ['dead', GRACE], d: 'alive' });
   t.same(decideAutopilot(input({ voters: ['a', 'b', 'c'], learners: ['d'], members: m, caughtUp: () => false })), { type: 'RemoveNode', node: 'c' });

@@ -7,7 +7,7 @@ import Docker from 'dockerode';
 import { silentLogger } from '@shoal/log';
 import {
   IptablesNetfilter, NodeNetwork, ensureBridgeNetwork, freePodAddress, podNetworkPlan, removeBridgeNetwork, seededRand,
-  serviceChain, type DockerNetworks,
+  serviceChain, vipChain, type DockerNetworks,
 } from '@shoal/network';
 import type { Endpoints, KubeObject, ListOptions, ObjectKey, ObjectReader, Service } from '@shoal/api';
 
@@ -53,9 +53,11 @@ async function exec(c: Docker.Container, cmd: string): Promise<{ out: string; co
 t.test('VIP, DNS and live endpoint updates through the node proxy on Docker', async (t) => {
   const containers: string[] = [];
   let net: NodeNetwork | undefined;
+  let net2: NodeNetwork | undefined;
   const nf = new IptablesNetfilter();
   t.teardown(async () => {
     await net?.stop().catch(() => {});
+    await net2?.stop().catch(() => {});
     for (const name of containers) await docker.getContainer(name).remove({ force: true }).catch(() => {});
     await removeBridgeNetwork(docker as unknown as DockerNetworks, tag).catch(() => {});
   });
@@ -101,11 +103,12 @@ t.test('VIP, DNS and live endpoint updates through the node proxy on Docker', as
     { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'web', namespace: 'default' }, subsets: [{ addresses: backends.map((b) => ({ ip: b.ip })), ports: [{ name: 'http', port: 8080 }] }] } as Endpoints,
   ]);
   net = new NodeNetwork({
-    node, view: () => store, nodeCIDR: plan1.nodeCIDR, gateway: plan1.gateway, upstreams: [],
+    node, view: () => store, nodeCIDR: plan1.nodeCIDR, podSubnet: plan1.subnet, gateway: plan1.gateway, upstreams: [],
     netfilter: nf, logger: silentLogger, rand: seededRand(9), now: () => Date.now(),
   });
   await net.start();
-  t.ok((await nf.listChains('nat')).includes(serviceChain(node)), 'node chain installed');
+  t.ok((await nf.listChains('nat')).includes(serviceChain(node)), 'node chains installed');
+  t.ok((await nf.listRules('nat', vipChain(node))).length >= 3, 'DNAT rules for the VIP and DNS');
 
   // The client on node 1's slice, with the resolver settings the agent would give it.
   const clientIP = freePodAddress(plan1.nodeCIDR, new Set())!;
@@ -143,6 +146,39 @@ t.test('VIP, DNS and live endpoint updates through the node proxy on Docker', as
   t.notOk(lines.includes('web-b'), 'removed backend gets no traffic');
   t.ok(lines.includes('web-a') && lines.includes('web-c'), 'the others still do');
 
+  // A pod whose address Docker chose (outside every node slice) still gets
+  // through, by the fallback rule.
+  const strayName = `${tag}-stray`;
+  containers.push(strayName);
+  const stray = await docker.createContainer({
+    name: strayName, Image: 'shoal/busybox:latest', Labels: label, Cmd: ['sleep', '3600'],
+    HostConfig: { NetworkMode: tag, Dns: dns.nameservers, DnsSearch: dns.searches, DnsOptions: dns.options },
+  });
+  await stray.start();
+  const strayIP = (await stray.inspect()).NetworkSettings.Networks[tag]!.IPAddress;
+  const viaFallback = await exec(stray, loop(10));
+  t.same(viaFallback.out.split('\n').filter(Boolean).filter((l) => !/^web-[ac]$/.test(l)), [], `pod at ${strayIP} reaches the VIP by the fallback rule`);
+  const strayDns = await exec(stray, 'nslookup web');
+  t.match(strayDns.out, new RegExp(`Address:\\s+${vip.replace(/\./g, '\\.')}`), 'and resolves names');
+
+  // A second node in the same host netns: its pods (slice 2) go through its own proxy.
+  net2 = new NodeNetwork({
+    node: `${node}b`, view: () => store, nodeCIDR: plan2.nodeCIDR, podSubnet: plan1.subnet, gateway: plan1.gateway, upstreams: [],
+    netfilter: nf, logger: silentLogger, rand: seededRand(10), now: () => Date.now(),
+  });
+  await net2.start();
+  const count = (n: NodeNetwork) => Object.values(n.proxy.stats().forwarded['default/web:http'] ?? {}).reduce((a, b) => a + b, 0);
+  const [before1, before2] = [count(net), count(net2)];
+  const fromNode2 = await exec(docker.getContainer(`${tag}-web-a`), loop(20));
+  t.same(fromNode2.out.split('\n').filter(Boolean).filter((l) => !/^web-[ac]$/.test(l)), [], 'a pod of node 2 reaches the VIP');
+  t.equal(count(net2) - before2, 20, 'through node 2\'s proxy');
+  t.equal(count(net) - before1, 0, 'not node 1\'s');
+  const fromNode1 = await exec(client, loop(5));
+  t.equal(fromNode1.out.split('\n').filter(Boolean).length, 5);
+  t.equal(count(net) - before1, 5, 'node 1\'s pods still use node 1\'s proxy');
+  await net2.stop();
+  net2 = undefined;
+
   // DNS through the node's server (DNAT from the gateway's port 53).
   const full = await exec(client, 'nslookup web.default.svc.cluster.local');
   t.match(full.out, new RegExp(`Address:\\s+${vip.replace(/\./g, '\\.')}`), `FQDN resolves:\n${full.out}`);
@@ -157,5 +193,5 @@ t.test('VIP, DNS and live endpoint updates through the node proxy on Docker', as
   net = undefined;
   const left = [...(await nf.listRules('nat', 'PREROUTING')), ...(await nf.listRules('nat', 'OUTPUT'))].filter((r) => r.includes(`shoal:${node}`));
   t.same(left, [], 'no rule left');
-  t.notOk((await nf.listChains('nat')).includes(serviceChain(node)), 'chain removed');
+  t.same((await nf.listChains('nat')).filter((c) => c === serviceChain(node) || c === vipChain(node)), [], 'chains removed');
 });

@@ -14,6 +14,7 @@ import { proxyRoutes, serviceRoutes, singleGroup, type GroupSplitter } from './p
 import type { Rand } from './proxy/rand.js';
 import type { Netfilter } from './plumbing/netfilter.js';
 import { VipPlumbing } from './plumbing/vip-plumbing.js';
+import { contains, parseCidr } from './plumbing/cidr.js';
 import type { VipTarget } from './plumbing/vip-rules.js';
 
 export interface NodeNetworkConfig {
@@ -24,6 +25,11 @@ export interface NodeNetworkConfig {
   clusterDomain?: string;
   /** This node's slice of the pod subnet (see podNetworkPlan). */
   nodeCIDR: string;
+  /**
+   * The whole pod subnet. When set, pods whose address no node has claimed
+   * yet still reach VIPs (through the first daemon's fallback rule).
+   */
+  podSubnet?: string;
   /** The bridge gateway: VIP listeners and the DNS server bind here. */
   gateway: string;
   /** The nameserver pods are given. Default: the gateway. */
@@ -71,6 +77,7 @@ export class NodeNetwork {
     this.proxy = new ServiceProxy({ logger: cfg.logger, rand: cfg.rand, now: cfg.now });
     this.plumbing = new VipPlumbing({
       node: cfg.node, nodeCIDR: cfg.nodeCIDR, ...(cfg.hostTraffic ? { hostTraffic: true } : {}),
+      ...(cfg.podSubnet ? { podSubnet: cfg.podSubnet } : {}),
       netfilter: cfg.netfilter, logger: cfg.logger,
     });
   }
@@ -85,7 +92,7 @@ export class NodeNetwork {
     await this.dnsServer.start();
     await this.plumbing.start();
     await this.sync();
-    this.log.info('node network started', { dns: this.dnsServer.address, chain: this.plumbing.chain });
+    this.log.info('node network started', { dns: this.dnsServer.address, chains: this.plumbing.chains });
   }
 
   /**
@@ -124,7 +131,23 @@ export class NodeNetwork {
     if (dns.port !== 53 || this.dnsIP !== this.cfg.gateway) {
       for (const protocol of ['udp', 'tcp'] as const) targets.push({ vip: this.dnsIP, port: 53, protocol, to: dns });
     }
-    await this.plumbing.sync(targets);
+    await this.plumbing.sync(targets, this.podsOutsideSlice());
+  }
+
+  /**
+   * Addresses of this node's pods that lie outside its slice (a runtime that
+   * lets Docker pick addresses): claimed one by one so their traffic still
+   * goes through this node's proxy.
+   */
+  private podsOutsideSlice(): string[] {
+    const slice = parseCidr(this.cfg.nodeCIDR);
+    const out: string[] = [];
+    for (const p of this.cfg.view().list<Pod>('Pod')) {
+      const ip = p.status?.podIP;
+      if (p.spec?.nodeName !== this.cfg.node || p.spec.hostNetwork === true || !ip || ip.includes(':')) continue;
+      if (!contains(slice, ip)) out.push(ip);
+    }
+    return out.sort();
   }
 
   /** Remove the rules, close listeners and connections, stop the DNS server. */

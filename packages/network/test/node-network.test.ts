@@ -39,7 +39,7 @@ t.test('wires DNS, proxy and rules from the store, and tears them down', async (
   await net.start();
   t.teardown(() => net.stop());
 
-  const rules = await nf.listRules('nat', 'SHOAL-SVC-n1');
+  const rules = await nf.listRules('nat', 'SHOAL-VIP-n1');
   const web = rules.find((r) => r.includes('10.96.0.10/32'))!;
   const to = web.at(-1)!;
   t.match(to, /^127\.0\.0\.1:\d+$/, 'DNAT to the proxy listener');
@@ -68,10 +68,17 @@ t.test('wires DNS, proxy and rules from the store, and tears them down', async (
   t.equal(await read(proxyPort), 'b');
   view.put(service('web', { clusterIP: '10.96.0.10', ports: [{ port: 8080 }] }));
   await net.sync();
-  const after = await nf.listRules('nat', 'SHOAL-SVC-n1');
+  const after = await nf.listRules('nat', 'SHOAL-VIP-n1');
   t.ok(after.some((r) => r.includes('8080')) && !after.some((r) => r.includes('80') && r.includes('10.96.0.10/32') && !r.includes('8080')), 'port change rewrites the rule');
 
+  // This node's pods outside its slice are claimed one by one; other nodes' pods are not.
+  view.put({ ...pod('mine', { nodeName: 'n1' }), status: { podIP: '10.210.0.5' } });
+  view.put({ ...pod('inslice', { nodeName: 'n1' }), status: { podIP: '10.210.1.5' } });
+  view.put({ ...pod('theirs', { nodeName: 'n2' }), status: { podIP: '10.210.0.6' } });
+  await net.sync();
+  t.same((await nf.listRules('nat', 'SHOAL-SVC-n1')).map((r) => r[1]), ['10.210.1.0/24', '10.210.0.5/32']);
+
   await net.stop();
-  t.notOk((await nf.listChains('nat')).includes('SHOAL-SVC-n1'));
+  t.same((await nf.listChains('nat')).filter((c) => c.startsWith('SHOAL')), []);
   t.same(await nf.listRules('nat', 'PREROUTING'), []);
 });

@@ -76,14 +76,14 @@ export class IptablesNetfilter implements Netfilter {
     await run(this.bin, ['-w', '-t', table, '-X', chain]);
   }
 
-  async ensureRule(table: Table, chain: string, rule: Rule): Promise<void> {
+  async ensureRule(table: Table, chain: string, rule: Rule, at: 'head' | 'tail' = 'head'): Promise<void> {
     try {
       await run(this.bin, ['-w', '-t', table, '-C', chain, ...rule]);
       return; // already there
     } catch {
       // -C fails when the rule is absent: insert it.
     }
-    await run(this.bin, ['-w', '-t', table, '-I', chain, '1', ...rule]);
+    await run(this.bin, ['-w', '-t', table, ...(at === 'head' ? ['-I', chain, '1'] : ['-A', chain]), ...rule]);
   }
 
   async deleteRule(table: Table, chain: string, rule: Rule): Promise<void> {

@@ -16,8 +16,8 @@ export interface Netfilter {
   replaceChain(table: Table, chain: string, rules: readonly Rule[]): Promise<void>;
   /** Flush and delete a chain; no-op when missing. Jumps to it must be gone first. */
   deleteChain(table: Table, chain: string): Promise<void>;
-  /** Insert `rule` at the head of a built-in chain unless an identical rule is there. */
-  ensureRule(table: Table, chain: string, rule: Rule): Promise<void>;
+  /** Add `rule` at the head (default) or tail of a chain unless an identical rule is there. */
+  ensureRule(table: Table, chain: string, rule: Rule, at?: 'head' | 'tail'): Promise<void>;
   /** Delete one occurrence of `rule`; no-op when absent. */
   deleteRule(table: Table, chain: string, rule: Rule): Promise<void>;
 }
@@ -59,11 +59,13 @@ export class MemoryNetfilter implements Netfilter {
     }
     this.tables[table].delete(chain);
   }
-  async ensureRule(table: Table, chain: string, rule: Rule): Promise<void> {
+  async ensureRule(table: Table, chain: string, rule: Rule, at: 'head' | 'tail' = 'head'): Promise<void> {
     const rules = this.tables[table].get(chain);
     if (!rules) throw new NetfilterError(`no chain ${chain} in ${table}`);
     this.checkTarget(table, rule);
-    if (!rules.some((r) => same(r, rule))) rules.unshift([...rule]);
+    if (rules.some((r) => same(r, rule))) return;
+    if (at === 'head') rules.unshift([...rule]);
+    else rules.push([...rule]);
   }
   async deleteRule(table: Table, chain: string, rule: Rule): Promise<void> {
     const rules = this.tables[table].get(chain);

@@ -1,15 +1,19 @@
 /**
- * Owns this node's nat rules: creates its chain and the jumps into it at
+ * Owns this node's nat rules: creates its chains and the jumps into them at
  * start (after removing anything a crashed run left with the same owner tag),
- * swaps the chain's content on every sync, and removes all of it at stop.
+ * swaps the chains' content on every sync, and removes all of it at stop.
  */
 import type { Logger } from '@shoal/log';
 import type { Netfilter, Rule } from './netfilter.js';
-import { jumpRules, ownerComment, serviceChain, vipRules, type VipRulesConfig, type VipTarget } from './vip-rules.js';
+import { jumpRules, ownerComment, serviceChain, sourceRules, vipChain, vipRules, type VipRulesConfig, type VipTarget } from './vip-rules.js';
 
 export interface VipPlumbingConfig extends VipRulesConfig {
   netfilter: Netfilter;
   logger: Logger;
+}
+
+export class PlumbingNotStartedError extends Error {
+  override name = 'PlumbingNotStartedError';
 }
 
 function tagged(rule: Rule, comment: string): boolean {
@@ -19,7 +23,8 @@ function tagged(rule: Rule, comment: string): boolean {
 
 /**
  * Remove every nat rule and chain owned by `node`, whatever run created them:
- * jumps tagged `shoal:<node>` in the built-in chains, then the node's chain.
+ * rules tagged `shoal:<node>` in the built-in chains, then the node's chains
+ * (the dispatch chain first: it refers to the DNAT chain).
  */
 export async function removeNodeRules(nf: Netfilter, node: string): Promise<number> {
   let removed = 0;
@@ -32,55 +37,70 @@ export async function removeNodeRules(nf: Netfilter, node: string): Promise<numb
       }
     }
   }
-  const mine = serviceChain(node);
-  if ((await nf.listChains('nat')).includes(mine)) {
+  const chains = await nf.listChains('nat');
+  for (const mine of [serviceChain(node), vipChain(node)]) {
+    if (!chains.includes(mine)) continue;
     removed += (await nf.listRules('nat', mine)).length;
     await nf.deleteChain('nat', mine);
   }
   return removed;
 }
 
-export class PlumbingNotStartedError extends Error {
-  override name = 'PlumbingNotStartedError';
-}
-
 export class VipPlumbing {
   private readonly log: Logger;
-  private last: string | undefined;
+  private lastVip: string | undefined;
+  private lastSources: string | undefined;
   private started = false;
 
   constructor(private readonly cfg: VipPlumbingConfig) {
     this.log = cfg.logger.child({ component: 'vip-plumbing', node: cfg.node });
   }
 
-  get chain(): string {
-    return serviceChain(this.cfg.node);
+  get chains(): { dispatch: string; dnat: string } {
+    return { dispatch: serviceChain(this.cfg.node), dnat: vipChain(this.cfg.node) };
   }
 
   async start(): Promise<void> {
-    const stale = await removeNodeRules(this.cfg.netfilter, this.cfg.node);
+    const nf = this.cfg.netfilter;
+    const stale = await removeNodeRules(nf, this.cfg.node);
     if (stale > 0) this.log.info('removed rules left by an earlier run', { rules: stale });
-    // Chain first, jumps second: a jump to a missing chain is refused.
-    await this.cfg.netfilter.replaceChain('nat', this.chain, []);
-    for (const j of jumpRules(this.cfg.node)) await this.cfg.netfilter.ensureRule('nat', j.chain, j.rule);
-    this.last = '[]';
+    // Chains before jumps, the DNAT chain before the chain that jumps to it:
+    // a jump to a missing chain is refused.
+    const sources = sourceRules(this.cfg);
+    await nf.replaceChain('nat', vipChain(this.cfg.node), []);
+    await nf.replaceChain('nat', serviceChain(this.cfg.node), sources);
+    for (const j of jumpRules(this.cfg)) await nf.ensureRule('nat', j.chain, j.rule, j.at);
+    this.lastVip = '[]';
+    this.lastSources = JSON.stringify(sources);
     this.started = true;
   }
 
-  /** Make the node's chain carry exactly these targets (a no-op when unchanged). */
-  async sync(targets: readonly VipTarget[]): Promise<void> {
+  /**
+   * Make the chains carry exactly these targets, for the node slice plus
+   * `extraSources` (this node's pod IPs outside its slice). Unchanged chains
+   * are not rewritten.
+   */
+  async sync(targets: readonly VipTarget[], extraSources: readonly string[] = []): Promise<void> {
     if (!this.started) throw new PlumbingNotStartedError('VipPlumbing.sync called before start');
-    const rules = vipRules(this.cfg, targets);
-    const text = JSON.stringify(rules);
-    if (text === this.last) return;
-    await this.cfg.netfilter.replaceChain('nat', this.chain, rules);
-    this.last = text;
-    this.log.debug('vip rules updated', { rules: rules.length });
+    const dnat = vipRules(this.cfg.node, targets);
+    const dnatText = JSON.stringify(dnat);
+    if (dnatText !== this.lastVip) {
+      await this.cfg.netfilter.replaceChain('nat', vipChain(this.cfg.node), dnat);
+      this.lastVip = dnatText;
+      this.log.debug('vip rules updated', { rules: dnat.length });
+    }
+    const sources = sourceRules(this.cfg, extraSources);
+    const sourcesText = JSON.stringify(sources);
+    if (sourcesText !== this.lastSources) {
+      await this.cfg.netfilter.replaceChain('nat', serviceChain(this.cfg.node), sources);
+      this.lastSources = sourcesText;
+    }
   }
 
   async stop(): Promise<void> {
     this.started = false;
-    this.last = undefined;
+    this.lastVip = undefined;
+    this.lastSources = undefined;
     await removeNodeRules(this.cfg.netfilter, this.cfg.node);
   }
 }

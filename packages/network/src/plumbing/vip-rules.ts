@@ -1,9 +1,17 @@
 /**
- * The nat rules that bring a pod's traffic for a service VIP to its own node's
- * proxy. Several daemons may share one host (the local cluster), so each node
- * owns one chain, `SHOAL-SVC-<node>`, whose rules match only sources in that
- * node's pod slice; every rule and jump carries the comment `shoal:<node>`, so
- * a restarted daemon can find and remove what a crashed one left. Pure.
+ * The nat rules that bring a pod's traffic for a service VIP to a proxy on its
+ * own node. Several daemons may share one host (the local cluster), so each
+ * node owns its chains, tagged with the comment `shoal:<node>` so a restarted
+ * daemon can find and remove what a crashed one left:
+ *
+ *   PREROUTING, OUTPUT (head): -j SHOAL-SVC-<node>
+ *   SHOAL-SVC-<node>:          -s <this node's pod slice or pod IP> -j SHOAL-VIP-<node>
+ *   SHOAL-VIP-<node>:          -d <vip> -p tcp --dport <port> -j DNAT --to <proxy listener>
+ *   PREROUTING (tail, optional fallback): -s <whole pod subnet> -j SHOAL-VIP-<node>
+ *
+ * Every proxy of a host can reach every pod (one shared bridge), so the
+ * fallback only decides which node carries traffic from a pod no node has
+ * claimed yet (its IP not yet reported); the first daemon's tail rule wins. Pure.
  */
 import type { Rule } from './netfilter.js';
 
@@ -18,13 +26,15 @@ export interface VipTarget {
 
 export interface VipRulesConfig {
   node: string;
-  /** This node's pod slice: only its pods' traffic is ours. */
+  /** This node's pod slice: traffic from here is this node's to carry. */
   nodeCIDR: string;
   /**
    * Also carry connections that host processes make to VIPs (matched by a
    * local source address). At most one node per host should set it.
    */
   hostTraffic?: boolean;
+  /** The whole pod subnet, for the fallback jump; absent: no fallback. */
+  podSubnet?: string;
 }
 
 /** iptables chain names are at most 28 characters. */
@@ -36,36 +46,67 @@ function hash(text: string): string {
   return h.toString(36);
 }
 
-export function serviceChain(node: string): string {
+function chainName(prefix: string, node: string): string {
   const clean = node.replace(/[^A-Za-z0-9_.-]/g, '_');
-  const name = `SHOAL-SVC-${clean}`;
-  return name.length <= CHAIN_MAX ? name : `SHOAL-SVC-${clean.slice(0, CHAIN_MAX - 10 - 8)}-${hash(node).slice(0, 7)}`;
+  const name = `${prefix}${clean}`;
+  return name.length <= CHAIN_MAX ? name : `${prefix}${clean.slice(0, CHAIN_MAX - prefix.length - 8)}-${hash(node).slice(0, 7)}`;
+}
+
+/** The node's dispatch chain: which sources are this node's. */
+export function serviceChain(node: string): string {
+  return chainName('SHOAL-SVC-', node);
+}
+
+/** The node's DNAT chain: VIP:port -> this node's listeners. */
+export function vipChain(node: string): string {
+  return chainName('SHOAL-VIP-', node);
 }
 
 export function ownerComment(node: string): string {
   return `shoal:${node}`;
 }
 
-/** The jumps into the node's chain, from PREROUTING (pods) and OUTPUT (host). */
-export function jumpRules(node: string): { chain: 'PREROUTING' | 'OUTPUT'; rule: Rule }[] {
-  const rule = ['-m', 'comment', '--comment', ownerComment(node), '-j', serviceChain(node)];
-  return [{ chain: 'PREROUTING', rule }, { chain: 'OUTPUT', rule }];
+function tag(node: string): string[] {
+  return ['-m', 'comment', '--comment', ownerComment(node)];
 }
 
-/** The content of the node's chain for these targets, in a stable order. */
-export function vipRules(cfg: VipRulesConfig, targets: readonly VipTarget[]): Rule[] {
-  const sorted = [...targets].sort((a, b) => (a.vip + a.port + a.protocol < b.vip + b.port + b.protocol ? -1 : 1));
-  const sources: string[][] = [['-s', cfg.nodeCIDR]];
-  if (cfg.hostTraffic) sources.push(['-m', 'addrtype', '--src-type', 'LOCAL']);
-  const rules: Rule[] = [];
-  for (const src of sources) {
-    for (const t of sorted) {
-      rules.push([
-        ...src, '-d', `${t.vip}/32`, '-p', t.protocol, '-m', t.protocol, '--dport', String(t.port),
-        '-m', 'comment', '--comment', ownerComment(cfg.node),
-        '-j', 'DNAT', '--to-destination', `${t.to.host}:${t.to.port}`,
-      ]);
-    }
-  }
+export interface JumpRule {
+  chain: 'PREROUTING' | 'OUTPUT';
+  rule: Rule;
+  at: 'head' | 'tail';
+}
+
+/** The jumps into the node's chains from the built-in ones. */
+export function jumpRules(cfg: Pick<VipRulesConfig, 'node' | 'podSubnet'>): JumpRule[] {
+  const toSvc = [...tag(cfg.node), '-j', serviceChain(cfg.node)];
+  const out: JumpRule[] = [
+    { chain: 'PREROUTING', rule: toSvc, at: 'head' },
+    { chain: 'OUTPUT', rule: toSvc, at: 'head' },
+  ];
+  if (cfg.podSubnet) out.push({ chain: 'PREROUTING', rule: ['-s', cfg.podSubnet, ...tag(cfg.node), '-j', vipChain(cfg.node)], at: 'tail' });
+  return out;
+}
+
+function ipOrCidr(s: string): string {
+  return s.includes('/') ? s : `${s}/32`;
+}
+
+/**
+ * The dispatch chain: the node slice, then `extraSources` (this node's pods
+ * whose addresses lie outside the slice), then host traffic when asked.
+ */
+export function sourceRules(cfg: VipRulesConfig, extraSources: readonly string[] = []): Rule[] {
+  const sources = [...new Set([cfg.nodeCIDR, ...extraSources].map(ipOrCidr))];
+  const rules: Rule[] = sources.map((s) => ['-s', s, ...tag(cfg.node), '-j', vipChain(cfg.node)]);
+  if (cfg.hostTraffic) rules.push(['-m', 'addrtype', '--src-type', 'LOCAL', ...tag(cfg.node), '-j', vipChain(cfg.node)]);
   return rules;
+}
+
+/** The DNAT chain for these targets, in a stable order. */
+export function vipRules(node: string, targets: readonly VipTarget[]): Rule[] {
+  const key = (t: VipTarget) => `${t.vip} ${String(t.port).padStart(5, '0')} ${t.protocol}`;
+  return [...targets].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)).map((t) => [
+    '-d', `${t.vip}/32`, '-p', t.protocol, '-m', t.protocol, '--dport', String(t.port),
+    ...tag(node), '-j', 'DNAT', '--to-destination', `${t.to.host}:${t.to.port}`,
+  ]);
 }

@@ -61,9 +61,16 @@ function metadataValue(err: ServiceError, key: string): string | undefined {
   return v === undefined ? undefined : String(v);
 }
 
-/** The server's message without grpc-js's "5 NOT_FOUND: " prefix. */
+/**
+ * The server's message without grpc-js's "5 NOT_FOUND: " prefix, and a
+ * connection failure's long text cut to its cause ("connect ECONNREFUSED ...").
+ */
 function cleanMessage(err: ServiceError): string {
-  return err.details || err.message.replace(/^\d+ [A-Z_]+: /, '');
+  const text = err.details || err.message.replace(/^\d+ [A-Z_]+: /, '');
+  return text
+    .replace(/\s*Resolution note:.*$/s, '')
+    .replace(/^No connection established\. Last error: (?:Error: )?/, '')
+    .trim();
 }
 
 /** A field path at the start of a message, "spec.replicas: must be >= 0". */

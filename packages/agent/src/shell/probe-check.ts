@@ -24,15 +24,25 @@ function httpCheck(p: NonNullable<Probe['httpGet']>, t: ProbeTarget, timeoutMs: 
   if (port === undefined || !host) return Promise.resolve({ ok: false, message: `no address for httpGet port ${String(p.port)}` });
   const mod = p.scheme === 'HTTPS' ? https : http;
   return new Promise((resolve) => {
-    const headers: Record<string, string> = { 'User-Agent': 'shoal-probe/1.0' };
+    const headers: Record<string, string> = { 'User-Agent': 'shoal-probe/1.0', Connection: 'close' };
     for (const h of p.httpHeaders ?? []) headers[h.name] = h.value;
-    const req = mod.request({ host, port, path: p.path ?? '/', method: 'GET', headers, timeout: timeoutMs, rejectUnauthorized: false }, (res) => {
-      res.resume();
+    let settled = false;
+    const finish = (r: CheckResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.destroy();
+      resolve(r);
+    };
+    // A fresh connection per check (no keep-alive pool), cut off at the timeout
+    // whether it is connecting, waiting or reading.
+    const req = mod.request({ host, port, path: p.path ?? '/', method: 'GET', headers, agent: false, rejectUnauthorized: false }, (res) => {
       const code = res.statusCode ?? 0;
-      resolve(code >= 200 && code < 400 ? { ok: true } : { ok: false, message: `HTTP probe failed with statuscode: ${code}` });
+      res.resume();
+      finish(code >= 200 && code < 400 ? { ok: true } : { ok: false, message: `HTTP probe failed with statuscode: ${code}` });
     });
-    req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
-    req.on('error', (err) => resolve({ ok: false, message: `Get http://${host}:${port}${p.path ?? '/'}: ${err.message}` }));
+    const timer = setTimeout(() => finish({ ok: false, message: `Get http://${host}:${port}${p.path ?? '/'}: timeout after ${timeoutMs} ms` }), timeoutMs);
+    req.on('error', (err) => finish({ ok: false, message: `Get http://${host}:${port}${p.path ?? '/'}: ${err.message}` }));
     req.end();
   });
 }

@@ -332,7 +332,8 @@ export class DockerRuntime implements ContainerRuntime {
         reject(new ExecTimeoutError(id, opts.timeoutMs ?? 0));
       }, opts.timeoutMs);
       stream.on('data', (chunk: Buffer) => splitter.push(chunk));
-      stream.on('end', () => { clearTimeout(timer); resolve(); });
+      // A hijacked exec stream is a raw duplex socket: close our side too.
+      stream.on('end', () => { clearTimeout(timer); stream.destroy(); resolve(); });
       stream.on('close', () => { clearTimeout(timer); resolve(); });
       stream.on('error', (e) => { clearTimeout(timer); reject(new RuntimeError(`exec in ${id} failed`, { cause: e })); });
     });

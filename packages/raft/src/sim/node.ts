@@ -39,8 +39,10 @@ export class SimNode {
   kv = new KvStore();
   applied = 0;
   conf: ConfState;
-  /** Command (or '' for no-op / conf change text) applied at each index since the last restart. */
+  /** What was applied at each index (a put's value, '' for a no-op, conf:... for a change), across restarts. */
   readonly appliedLog = new Map<number, string>();
+  /** Highest index covered by a snapshot this node installed from a leader (skipped in appliedLog). */
+  installedSnapshot = 0;
   private waitingReads: ReadState[] = [];
   /** Snapshot index of the last compaction. */
   private snapIndex = 0;
@@ -119,6 +121,7 @@ export class SimNode {
       this.applied = rd.snapshot.metadata.index;
       this.snapIndex = rd.snapshot.metadata.index;
       this.conf = rd.snapshot.metadata.conf;
+      this.installedSnapshot = rd.snapshot.metadata.index;
     }
     for (const e of rd.committedEntries) this.applyEntry(raw, e);
     this.waitingReads.push(...rd.readStates);
@@ -141,7 +144,7 @@ export class SimNode {
     }
     const cmd = decodeCommand(e.data);
     const result = cmd === undefined ? undefined : this.kv.apply(e.index, cmd);
-    this.appliedLog.set(e.index, cmd === undefined ? '' : cmd.id);
+    this.appliedLog.set(e.index, cmd === undefined ? '' : cmd.value);
     this.observer.applied(this, e, cmd, result);
   }
 

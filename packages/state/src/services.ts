@@ -10,6 +10,7 @@ import type { Writer } from './writer.js';
 /** Fills clusterIP/clusterIPs and nodePorts of a new service; claims what it uses. */
 export function allocateForCreate(w: Writer, key: ObjectKey, spec: ServiceSpec): void {
   const claimed: { ip?: string; ports: number[] } = { ports: [] };
+  const cursors = [w.clusterIPs.range.cursor, w.nodePorts.cursor] as const;
   try {
     if (spec.clusterIP !== 'None') {
       if (spec.clusterIP) {
@@ -28,6 +29,7 @@ export function allocateForCreate(w: Writer, key: ObjectKey, spec: ServiceSpec):
     // Nothing was committed: give back what this attempt took.
     if (claimed.ip) w.clusterIPs.release(claimed.ip);
     for (const p of claimed.ports) w.nodePorts.release(p);
+    [w.clusterIPs.range.cursor, w.nodePorts.cursor] = cursors;
     throw e;
   }
 }
@@ -72,10 +74,12 @@ export function reconcileForUpdate(w: Writer, key: ObjectKey, cur: ServiceSpec, 
   }
   const claimed: number[] = [];
   if (next.type === 'NodePort') {
+    const cursor = w.nodePorts.cursor;
     try {
       allocatePorts(w, key, ports, claimed, keep);
     } catch (e) {
       for (const p of claimed) w.nodePorts.release(p);
+      w.nodePorts.cursor = cursor;
       throw e;
     }
   }

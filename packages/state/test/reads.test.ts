@@ -1,0 +1,73 @@
+import t from 'tap';
+import { parseFieldSelector, parseSelector } from '@shoal/api';
+import { ContinueTokenError } from '../src/index.js';
+import { configMap, create, key, namespace, newStore, ok, pod } from './helpers.js';
+
+function populated() {
+  const s = newStore();
+  ok(s.apply(create(namespace('b-ns'))));
+  ok(s.apply(create(namespace('a-ns'))));
+  for (const [n, ns, labels, node] of [
+    ['web-2', 'default', { app: 'web', tier: 'front' }, 'n1'],
+    ['web-1', 'default', { app: 'web', tier: 'front' }, 'n2'],
+    ['db-1', 'default', { app: 'db' }, undefined],
+    ['web-9', 'b-ns', { app: 'web' }, 'n1'],
+    ['web-3', 'a-ns', { app: 'web', tier: 'back' }, 'n1'],
+  ] as const) {
+    ok(s.apply(create(pod(n, { namespace: ns, labels: { ...labels }, ...(node ? { nodeName: node } : {}) }))));
+  }
+  ok(s.apply(create(configMap('cfg'))));
+  return s;
+}
+const names = (xs: { metadata: { namespace?: string; name: string } }[]) => xs.map((x) => `${x.metadata.namespace}/${x.metadata.name}`);
+
+t.test('get and list (sorted by namespace, then name)', async (t) => {
+  const s = populated();
+  t.equal(s.get(key('Pod', 'web-1'))?.metadata.name, 'web-1');
+  t.equal(s.get(key('Pod', 'web-1', 'b-ns')), undefined);
+  t.same(names(s.list('Pod')), ['a-ns/web-3', 'b-ns/web-9', 'default/db-1', 'default/web-1', 'default/web-2']);
+  t.same(names(s.list('Pod', { namespace: 'default' })), ['default/db-1', 'default/web-1', 'default/web-2']);
+  t.same(s.list('Deployment'), []);
+  t.same(s.list('Pod', { namespace: 'nowhere' }), []);
+  t.equal(s.size, 2 + 2 + 5 + 1);
+});
+
+t.test('label and field selectors', async (t) => {
+  const s = populated();
+  t.same(names(s.list('Pod', { labelSelector: parseSelector('app=web,tier in (front,back)') })), ['a-ns/web-3', 'default/web-1', 'default/web-2']);
+  t.same(names(s.list('Pod', { labelSelector: parseSelector('!tier') })), ['b-ns/web-9', 'default/db-1']);
+  t.same(names(s.list('Pod', { fieldSelector: parseFieldSelector('spec.nodeName=n1') })), ['a-ns/web-3', 'b-ns/web-9', 'default/web-2'], 'node index');
+  t.same(names(s.list('Pod', { fieldSelector: parseFieldSelector('spec.nodeName=n1'), namespace: 'default' })), ['default/web-2']);
+  t.same(names(s.list('Pod', { fieldSelector: parseFieldSelector('spec.nodeName=') })), ['default/db-1'], 'unbound pods');
+  t.same(names(s.list('Pod', { fieldSelector: parseFieldSelector('status.phase=Pending,metadata.name!=web-1'), namespace: 'default' })), ['default/db-1', 'default/web-2']);
+  t.same(names(s.list('Pod', { fieldSelector: parseFieldSelector('metadata.namespace=b-ns') })), ['b-ns/web-9']);
+  t.same(names(s.podsOnNode('n1')), ['a-ns/web-3', 'b-ns/web-9', 'default/web-2']);
+  t.same(s.podsOnNode('none'), []);
+});
+
+t.test('pagination with continue tokens', async (t) => {
+  const s = populated();
+  const p1 = s.listPage('Pod', { limit: 2 });
+  t.same(names(p1.items), ['a-ns/web-3', 'b-ns/web-9']);
+  t.equal(p1.remainingItemCount, 3);
+  t.equal(p1.revision, s.revision);
+  t.ok(p1.continue);
+  ok(s.apply(create(pod('aaa', { namespace: 'a-ns' }))));
+  const p2 = s.listPage('Pod', { limit: 2, continue: p1.continue });
+  t.same(names(p2.items), ['default/db-1', 'default/web-1'], 'continues after the last key, unaffected by earlier inserts');
+  const p3 = s.listPage('Pod', { limit: 2, continue: p2.continue });
+  t.same(names(p3.items), ['default/web-2']);
+  t.equal(p3.continue, undefined);
+  t.equal(s.listPage('Pod').items.length, 6, 'no limit: everything');
+  t.same(names(s.listPage('Pod', { limit: 1, labelSelector: parseSelector('app=db') }).items), ['default/db-1']);
+  t.throws(() => s.listPage('Pod', { continue: 'garbage!' }), ContinueTokenError);
+  t.throws(() => s.listPage('Pod', { limit: -1 }), ContinueTokenError);
+});
+
+t.test('ObjectReader view', async (t) => {
+  const s = populated();
+  const reader: import('@shoal/api').ObjectReader = s;
+  t.equal(reader.revision, s.revision);
+  t.equal(reader.list('ConfigMap').length, 1);
+  t.equal(reader.get(key('ConfigMap', 'cfg'))?.kind, 'ConfigMap');
+});

@@ -155,7 +155,7 @@ t.test('replicas applying the same commands stay byte-identical', async (t) => {
       a.watch({ fromRevision: from }, (e) => tail.push(e.revision));
       if (JSON.stringify(tail) !== JSON.stringify(revisions.filter((r) => r > from))) throw new Error('resume differs from live');
     }),
-    { numRuns: 300, seed: Number(process.env.SEED ?? 0x5ea1), verbose: 1 },
+    { numRuns: 300, seed: Number(process.env.SEED ?? 0x5ea1), verbose: 0 },
   );
   // The generators must produce real changes, not only failing commands.
   t.ok(stats.changes > 300 * 5, `${stats.changes} changes and ${stats.failures} refused commands over 300 sequences`);

@@ -89,11 +89,18 @@ export class ProcessCluster {
     return seen.findIndex((s) => s?.self === leader);
   }
 
-  /** Kills every process by PID and removes the data dirs. */
-  async stop(keepDir = false): Promise<void> {
+  /**
+   * Stops every process by PID (SIGTERM, then SIGKILL after `graceMs`;
+   * straight SIGKILL when 0) and removes the data dirs.
+   */
+  async stop(keepDir = false, graceMs = 0): Promise<void> {
     for (const c of this.clients) c.close();
     const waits = this.procs.map((p) =>
       p && p.exitCode === null && p.signalCode === null ? new Promise<void>((r) => p.once('exit', () => r())) : Promise.resolve());
+    if (graceMs > 0) {
+      for (const pid of this.pids()) process.kill(pid, 'SIGTERM');
+      await Promise.race([Promise.all(waits), new Promise((r) => setTimeout(r, graceMs))]);
+    }
     for (let i = 0; i < this.procs.length; i++) this.kill(i);
     await Promise.all(waits);
     if (!keepDir) rmSync(this.dir, { recursive: true, force: true });
@@ -108,7 +115,10 @@ export interface ShoalTiming {
   electionMs: number;
 }
 
-export async function shoalCluster(size = 3, timing: ShoalTiming = { tickMs: 25, heartbeatMs: 50, electionMs: 250 }): Promise<ProcessCluster> {
+export const DEFAULT_TIMING: ShoalTiming = { tickMs: 25, heartbeatMs: 50, electionMs: 250 };
+
+/** `nodeArgs` go to node before the script (e.g. --cpu-prof). */
+export async function shoalCluster(size = 3, timing: ShoalTiming = DEFAULT_TIMING, nodeArgs: string[] = []): Promise<ProcessCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-raft-'));
   const ports = await Promise.all(Array.from({ length: size }, () => freePort()));
   const ids = ports.map((_, i) => `n${i + 1}`);
@@ -117,9 +127,9 @@ export async function shoalCluster(size = 3, timing: ShoalTiming = { tickMs: 25,
     id,
     clientAddress: `127.0.0.1:${ports[i]}`,
     command: process.execPath,
-    args: ['--conditions=@shoal/source', '--import', 'tsx', SERVER, '--id', id, '--port', String(ports[i]),
+    args: [...nodeArgs, '--conditions=@shoal/source', '--import', 'tsx', SERVER, '--id', id, '--port', String(ports[i]),
       '--data', join(dir, id), '--peers', peers, '--tick-ms', String(timing.tickMs),
-      '--heartbeat-ms', String(timing.heartbeatMs), '--election-ms', String(timing.electionMs)],
+      '--heartbeat-ms', String(timing.heartbeatMs), '--election-ms', String(timing.electionMs), ...(process.env.SHOAL_BENCH_STATS ? ['--stats'] : [])],
   }));
   return new ProcessCluster('shoal', members, dir, shoalClient);
 }

@@ -30,6 +30,7 @@ const { values: args } = parseArgs({
     'election-ms': { type: 'string', default: '250' },
     'snapshot-entries': { type: 'string', default: '10000' },
     'log-level': { type: 'string', default: 'warn' },
+    stats: { type: 'boolean', default: false },
   },
 });
 
@@ -42,6 +43,7 @@ const logger = createJsonLogger({ level, fd: 2, base: { node: args.id } });
 const peers = new Map(args.peers.split(',').map((p) => p.split('=') as [string, string]));
 
 const server = new grpc.Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
+(server as unknown as { commonServerOptions: { noDelay?: boolean } }).commonServerOptions.noDelay = true;
 const transport = new GrpcTransport({ id: args.id, clusterId: args['cluster-id']!, logger });
 transport.register(server);
 for (const [id, address] of peers) transport.addPeer(id, address);
@@ -101,6 +103,10 @@ const port = await new Promise<number>((resolve, reject) =>
   server.bindAsync(`127.0.0.1:${args.port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
 await node.start();
 process.stdout.write(`ready ${port}\n`);
+if (args.stats) {
+  // Once a second: what the driver did, for diagnosing the benchmark.
+  setInterval(() => process.stdout.write(`stats ${JSON.stringify({ ...node.metrics(), role: node.status().role, progress: node.status().progress })}\n`), 1000).unref();
+}
 
 async function shutdown(): Promise<void> {
   await node.stop();

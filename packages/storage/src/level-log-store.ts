@@ -89,7 +89,7 @@ export class LevelLogStore implements LogStore {
   }
 
   save(batch: PersistBatch): Promise<void> {
-    return this.serialize(() => {
+    return this.serialize(batch.sync ?? true, () => {
       const ops: Op[] = [];
       if (batch.confState) ops.push({ type: 'put', key: CONF_STATE_KEY, value: sealRecord(encodeConfState(batch.confState)) });
       if (batch.snapshot) {
@@ -117,7 +117,7 @@ export class LevelLogStore implements LogStore {
   }
 
   compact(index: number, snapshot: Snapshot): Promise<void> {
-    return this.serialize(() => {
+    return this.serialize(true, () => {
       if (index > snapshot.metadata.index) throw new RangeError(`compact index ${index} beyond snapshot ${snapshot.metadata.index}`);
       const ops: Op[] = [{ type: 'put', key: SNAPSHOT_KEY, value: sealRecord(encodeSnapshot(snapshot)) }];
       const upTo = Math.min(index, this.last);
@@ -134,13 +134,14 @@ export class LevelLogStore implements LogStore {
     this.opened = false;
   }
 
-  private serialize(build: () => Op[]): Promise<void> {
+  private serialize(sync: boolean, build: () => Op[]): Promise<void> {
     const run = async (): Promise<void> => {
       if (!this.opened) throw new LogStoreClosedError(this.path);
       const ops = build();
       // The durability point: nothing that depends on this batch may leave
-      // the node before this fsync'd write resolves.
-      if (ops.length > 0) await this.db.batch(ops, { sync: true });
+      // the node before this fsync'd write resolves. (An unsynced batch is
+      // still ordered: the next synced one makes it durable too.)
+      if (ops.length > 0) await this.db.batch(ops, { sync });
     };
     const p = this.chain.then(run);
     this.chain = p.catch(() => undefined);

@@ -30,11 +30,16 @@ export interface PersistBatch {
   snapshot?: Snapshot;
   /** The configuration a fresh cluster starts from (bootstrap only). */
   confState?: ConfState;
+  /**
+   * Whether to fsync (default true). The node passes false only when the
+   * batch just moves the commit index, which the leader can tell it again.
+   */
+  sync?: boolean;
 }
 
 export interface LogStore {
   load(): Promise<LoadedLog>;
-  /** Writes the whole batch atomically and durably (fsync) before resolving. */
+  /** Writes the whole batch atomically, and durably (fsync) unless `sync` is false, before resolving. */
   save(batch: PersistBatch): Promise<void>;
   /**
    * Stores a snapshot the node took of its own state and deletes entries up

@@ -12,7 +12,7 @@ export class MemoryLogStore implements LogStore {
   private confState: ConfState = { voters: [], learners: [] };
   private snapshot: Snapshot | undefined;
   private entries: Entry[] = [];
-  /** Number of `save` calls: one per fsync in the real store. */
+  /** Number of synced `save` calls: one fsync each in the real store. */
   saves = 0;
 
   async load(): Promise<LoadedLog> {
@@ -26,7 +26,7 @@ export class MemoryLogStore implements LogStore {
   }
 
   async save(batch: PersistBatch): Promise<void> {
-    this.saves++;
+    if (batch.sync !== false) this.saves++;
     if (batch.confState) this.confState = structuredClone(batch.confState);
     if (batch.snapshot) {
       this.snapshot = batch.snapshot;

@@ -18,8 +18,10 @@ import {
   type Message,
   type NodeId,
   type Rand,
+  type HardState,
   type Ready,
   type Snapshot,
+  Role,
 } from '../types.js';
 import type { LogStore } from './log-store.js';
 import type { StateMachine } from './state-machine.js';
@@ -51,10 +53,32 @@ export interface RaftNodeStatus {
   conf: ConfState;
   /** Index of the newest snapshot (0 if none). */
   snapshotIndex: number;
+  /** On the leader: each member's replication progress. */
+  progress?: Record<NodeId, { match: number; next: number; state: string }>;
+}
+
+/** Counters since start, for metrics and benchmarks. */
+export interface RaftNodeMetrics {
+  readies: number;
+  /** Synced `LogStore.save` calls (one fsync each) and the time spent in them. */
+  saves: number;
+  saveMs: number;
+  entriesPersisted: number;
+  messagesSent: number;
+  entriesApplied: number;
+  proposals: number;
+  /** Sum over this node's resolved proposals of the time from propose to apply. */
+  proposeToApplyMs: number;
+  proposalsApplied: number;
 }
 
 export type LeaderChangeHandler = (leader: NodeId | '', term: number) => void;
 export type ConfChangeHandler = (cc: ConfChange, conf: ConfState) => void;
+
+function sendsBeforePersist(m: Message, leader: boolean): boolean {
+  if (m.type === MessageType.Prop || m.type === MessageType.ReadIndex) return true;
+  return leader && (m.type === MessageType.App || m.type === MessageType.Heartbeat);
+}
 
 const mathRand: Rand = { intn: (n) => Math.floor(Math.random() * n) };
 
@@ -73,9 +97,13 @@ export class RaftNode {
   private stopped = false;
 
   private applied = 0;
+  /** Highest log index synced to the store (entries up to it survive a crash). */
+  private durableIndex = 0;
+  private savedHard: HardState = { term: 0, vote: '', commit: 0 };
   private snapshotIndex = 0;
   private conf: ConfState = { voters: [], learners: [] };
   private leader: NodeId | '' = '';
+  private role: Role = Role.Follower;
   private term = 0;
 
   /** Request ids: this node, a per-process incarnation, a counter. */
@@ -86,6 +114,9 @@ export class RaftNode {
   /** Reads whose ReadIndex is known, waiting for `applied` to reach it. */
   private readIndexes: Array<{ seq: number; index: number }> = [];
   private readonly confWaiters: Array<{ cc: ConfChange; done: (e?: Error) => void }> = [];
+  private readonly counters: RaftNodeMetrics = {
+    readies: 0, saves: 0, saveMs: 0, entriesPersisted: 0, messagesSent: 0, entriesApplied: 0, proposals: 0, proposeToApplyMs: 0, proposalsApplied: 0,
+  };
   private readonly leaderHandlers = new Set<LeaderChangeHandler>();
   private readonly confHandlers = new Set<ConfChangeHandler>();
 
@@ -125,6 +156,8 @@ export class RaftNode {
     }
     this.storage.setHardState(loaded.hardState);
     this.storage.append(loaded.entries);
+    this.savedHard = loaded.hardState;
+    this.durableIndex = loaded.entries[loaded.entries.length - 1]?.index ?? this.applied;
     this.conf = conf;
     this.raw = new RawNode({
       id: this.config.id,
@@ -161,9 +194,15 @@ export class RaftNode {
   propose(data: Uint8Array, opts: RequestOptions = {}): Promise<ProposeResult> {
     if (this.stopped || !this.started) return Promise.reject(new StoppedError());
     if (this.leader === '') return Promise.reject(new NoLeaderError());
+    this.counters.proposals++;
     const seq = ++this.seq;
     const id: RequestId = { node: this.config.id, incarnation: this.incarnation, seq };
-    const done = this.proposals.wait(seq, opts.timeoutMs ?? this.cfg.requestTimeoutMs);
+    const t0 = performance.now();
+    const done = this.proposals.wait(seq, opts.timeoutMs ?? this.cfg.requestTimeoutMs).then((r) => {
+      this.counters.proposalsApplied++;
+      this.counters.proposeToApplyMs += performance.now() - t0;
+      return r;
+    });
     try {
       this.raw.propose(wrapRequest(id, data));
     } catch (err) {
@@ -256,7 +295,12 @@ export class RaftNode {
       applied: this.applied,
       conf: { voters: [...this.conf.voters], learners: [...this.conf.learners] },
       snapshotIndex: this.snapshotIndex,
+      ...(s?.progress && { progress: Object.fromEntries(Object.entries(s.progress).map(([k, v]) => [k, { ...v, state: String(v.state) }])) }),
     };
+  }
+
+  metrics(): RaftNodeMetrics {
+    return { ...this.counters };
   }
 
   /** Called with the new leader ('' while there is none); returns an unsubscribe function. */
@@ -340,25 +384,70 @@ export class RaftNode {
       for (const cb of this.leaderHandlers) cb(this.leader, this.term);
     }
 
-    // 1. Persist: one synced batch. Nothing below (a vote, an append
-    //    acknowledgement) may leave this node before it is durable.
+    if (rd.softState) this.role = rd.softState.role;
+
+    // 0. Messages that promise nothing about this node's disk go out while
+    //    the batch is being synced: proposals and reads forwarded to the
+    //    leader, and a leader's appends and heartbeats (Raft thesis 10.2.1).
+    //    Any commit index those carry was computed from entries synced by an
+    //    earlier iteration, and nothing is applied or acknowledged before
+    //    this batch is durable. Votes and append responses wait (step 2).
+    const leader = this.role === Role.Leader;
+    const early: Message[] = [];
+    const late: Message[] = [];
+    for (const m of rd.messages) (sendsBeforePersist(m, leader) ? early : late).push(m);
+    if (early.length > 0) this.transport.send(early);
+
+    // Committed entries already synced by an earlier iteration (and not
+    // overwritten by this Ready's entries) are applied right away, while
+    // this batch syncs: they are committed and durable here, so nothing
+    // this batch holds can change them.
+    let committed = rd.committedEntries;
+    if (!rd.snapshot) {
+      const durable = Math.min(this.durableIndex, (rd.entries[0]?.index ?? Infinity) - 1);
+      let n = 0;
+      while (n < committed.length && committed[n]!.index <= durable) n++;
+      for (let i = 0; i < n; i++) this.applyEntry(committed[i]!);
+      committed = committed.slice(n);
+      if (n > 0) this.releaseReads();
+    }
+
+    // 1. Persist: one batch. Nothing below (a vote, an append
+    //    acknowledgement) may leave this node before it is durable. The
+    //    batch is synced unless it only moves the commit index, which can be
+    //    learned again from the leader (etcd's MustSync rule).
+    this.counters.readies++;
     if (rd.hardState || rd.entries.length > 0 || rd.snapshot) {
+      const t0 = performance.now();
+      const hs = rd.hardState;
+      const sync = rd.entries.length > 0 || rd.snapshot !== undefined ||
+        (hs !== undefined && (hs.term !== this.savedHard.term || hs.vote !== this.savedHard.vote));
       await this.store.save({
         entries: rd.entries,
-        ...(rd.hardState && { hardState: rd.hardState }),
+        sync,
+        ...(hs && { hardState: hs }),
         ...(rd.snapshot && { snapshot: rd.snapshot }),
       });
+      if (hs) this.savedHard = hs;
+      if (rd.snapshot) this.durableIndex = rd.snapshot.metadata.index;
+      const last = rd.entries[rd.entries.length - 1];
+      if (last) this.durableIndex = last.index;
+      this.counters.saves++;
+      this.counters.saveMs += performance.now() - t0;
+      this.counters.entriesPersisted += rd.entries.length;
     }
     if (rd.snapshot) this.storage.applySnapshot(rd.snapshot);
     if (rd.hardState) this.storage.setHardState(rd.hardState);
     this.storage.append(rd.entries);
 
     // 2. Send.
-    if (rd.messages.length > 0) this.transport.send(rd.messages);
+    if (late.length > 0) this.transport.send(late);
+    this.counters.messagesSent += rd.messages.length;
+    this.counters.entriesApplied += rd.committedEntries.length;
 
     // 3. Apply: a received snapshot first, then committed entries.
     if (rd.snapshot) this.installSnapshot(rd.snapshot);
-    for (const e of rd.committedEntries) this.applyEntry(e);
+    for (const e of committed) this.applyEntry(e);
     for (const rs of rd.readStates) {
       const id = decodeRequestId(rs.requestId);
       if (id && id.node === this.config.id && id.incarnation === this.incarnation && this.reads.has(id.seq)) {

@@ -1,0 +1,89 @@
+/**
+ * The load generator and latency statistics shared by both sides of the
+ * Raft benchmark: C closed-loop clients, each writing 256-byte values to
+ * random keys through one of the cluster's members (round robin).
+ */
+import { randomBytes } from 'node:crypto';
+import type { KvClient } from './kv-clients.js';
+
+export interface LoadResult {
+  writes: number;
+  errors: number;
+  seconds: number;
+  writesPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export function percentile(sorted: Float64Array | number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+export async function runLoad(clients: KvClient[], concurrency: number, seconds: number, warmupSeconds = 2, valueBytes = 256): Promise<LoadResult> {
+  const value = randomBytes(valueBytes);
+  const latencies: number[] = [];
+  let errors = 0;
+  let recording = false;
+  const start = performance.now();
+  const warmEnd = start + warmupSeconds * 1000;
+  const end = warmEnd + seconds * 1000;
+  const worker = async (w: number): Promise<void> => {
+    const client = clients[w % clients.length]!;
+    for (;;) {
+      const t0 = performance.now();
+      if (t0 >= end) return;
+      const key = Buffer.from(`key-${Math.floor(Math.random() * 100_000)}`);
+      try {
+        await client.put(key, value, 5000);
+        const t1 = performance.now();
+        if (t0 >= warmEnd && t1 <= end) latencies.push(t1 - t0);
+      } catch {
+        if (recording) errors++;
+      }
+      recording = performance.now() >= warmEnd;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
+  const sorted = Float64Array.from(latencies).sort();
+  return {
+    writes: sorted.length,
+    errors,
+    seconds,
+    writesPerSec: sorted.length / seconds,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    maxMs: sorted[sorted.length - 1] ?? NaN,
+  };
+}
+
+/**
+ * Time from `kill()` until one write succeeds through a surviving member:
+ * attempts go to every survivor at once, each with a short deadline, and
+ * are retried immediately when they fail.
+ */
+export async function timeFailover(survivors: KvClient[], kill: () => void, attemptMs = 100, giveUpMs = 15_000): Promise<number> {
+  const value = randomBytes(256);
+  const t0 = performance.now();
+  kill();
+  let done = false;
+  const attempt = async (c: KvClient, w: number): Promise<number> => {
+    let n = 0;
+    while (!done) {
+      if (performance.now() - t0 > giveUpMs) throw new Error(`no write succeeded within ${giveUpMs} ms of the kill`);
+      try {
+        await c.put(Buffer.from(`failover-${w}-${n++}`), value, attemptMs);
+        done = true;
+        return performance.now() - t0;
+      } catch {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    }
+    return Infinity;
+  };
+  const times = await Promise.allSettled(survivors.map((c, w) => attempt(c, w)));
+  const ok = times.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  if (ok.length === 0) throw (times[0] as PromiseRejectedResult).reason;
+  return Math.min(...ok);
+}

@@ -1,0 +1,130 @@
+/**
+ * `npm run bench -- raft [--clients C] [--duration D] [--trials N] [--json]
+ *  [--only shoal|etcd] [--cpu-prof DIR]`
+ *
+ * Three Shoal Raft nodes (scripts/bench/raft-kv-server.ts) and then a
+ * three-member etcd cluster, as processes on loopback, each driven by the
+ * same load generator (C clients writing 256-byte values for D seconds),
+ * then leader failover: SIGKILL the leader, time until a write succeeds
+ * through a survivor, restart it; N trials. `--json` ends with one JSON line.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { etcdCluster, shoalCluster, DEFAULT_TIMING, type ProcessCluster } from './process-cluster.js';
+import { percentile, runLoad, timeFailover, type LoadResult } from './load.js';
+
+interface SideResult {
+  load: LoadResult;
+  failover: { trialsMs: number[]; medianMs: number; maxMs: number };
+}
+
+const round = (v: number, d = 1): number => Math.round(v * 10 ** d) / 10 ** d;
+
+async function failoverTrials(cluster: ProcessCluster, trials: number, log: (s: string) => void): Promise<number[]> {
+  const times: number[] = [];
+  for (let trial = 1; trial <= trials; trial++) {
+    const leader = await cluster.waitLeader(30_000);
+    // Let heartbeats settle after the previous restart.
+    await new Promise((r) => setTimeout(r, 500));
+    const survivors = cluster.clients.filter((_, i) => i !== leader);
+    const ms = await timeFailover(survivors, () => cluster.kill(leader));
+    times.push(ms);
+    log(`  ${cluster.name} failover ${trial}/${trials}: killed ${cluster.members[leader]!.id}, write succeeded after ${round(ms)} ms`);
+    cluster.start(leader);
+    await cluster.waitLeader(30_000);
+  }
+  return times;
+}
+
+async function runSide(make: () => Promise<ProcessCluster>, clients: number, duration: number, trials: number, log: (s: string) => void): Promise<SideResult> {
+  const cluster = await make();
+  const cleanup = (): void => {
+    for (const pid of cluster.pids()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.once('exit', cleanup);
+  try {
+    await cluster.startAll();
+    log(`${cluster.name}: 3 members up (${cluster.endpoints.join(', ')}); ${clients} clients for ${duration} s`);
+    const load = await runLoad(cluster.clients, clients, duration);
+    log(`${cluster.name}: ${round(load.writesPerSec, 0)} writes/s, p50 ${round(load.p50Ms)} ms, p99 ${round(load.p99Ms)} ms, max ${round(load.maxMs)} ms, ${load.errors} errors`);
+    const trialsMs = await failoverTrials(cluster, trials, log);
+    const sorted = [...trialsMs].sort((a, b) => a - b);
+    return { load, failover: { trialsMs: trialsMs.map((v) => round(v)), medianMs: round(percentile(sorted, 50)), maxMs: round(sorted[sorted.length - 1]!) } };
+  } finally {
+    await cluster.stop();
+    process.off('exit', cleanup);
+  }
+}
+
+export default async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      clients: { type: 'string', default: '200' },
+      duration: { type: 'string', default: '20' },
+      trials: { type: 'string', default: '10' },
+      json: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      'cpu-prof': { type: 'string' },
+    },
+  });
+  const clients = Number(values.clients);
+  const duration = Number(values.duration);
+  const trials = Number(values.trials);
+  const log = (s: string): void => {
+    process.stdout.write(`${s}\n`);
+  };
+  const nodeArgs: string[] = [];
+  if (values['cpu-prof']) {
+    const dir = resolve(values['cpu-prof']);
+    mkdirSync(dir, { recursive: true });
+    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
+  }
+
+  const result: Record<string, unknown> = { clients, durationS: duration, valueBytes: 256, shoalTiming: DEFAULT_TIMING };
+  let shoal: SideResult | undefined;
+  let etcd: SideResult | undefined;
+  if (values.only !== 'etcd') shoal = await runSide(() => shoalCluster(3, DEFAULT_TIMING, nodeArgs), clients, duration, trials, log);
+  if (values.only !== 'shoal') etcd = await runSide(() => etcdCluster(3), clients, duration, trials, log);
+
+  const table = (name: string, r: SideResult): string =>
+    `${name.padEnd(6)} ${String(round(r.load.writesPerSec, 0)).padStart(8)} ${String(round(r.load.p50Ms)).padStart(8)} ${String(round(r.load.p99Ms)).padStart(8)} ${String(round(r.load.maxMs)).padStart(8)} ${String(r.failover.medianMs).padStart(10)} ${String(r.failover.maxMs).padStart(10)}`;
+  log('');
+  log(`side   writes/s  p50(ms)  p99(ms)  max(ms) fail.med(ms) fail.max(ms)`);
+  if (shoal) {
+    log(table('shoal', shoal));
+    result.shoal = shoal;
+  }
+  if (etcd) {
+    log(table('etcd', etcd));
+    result.etcd = etcd;
+  }
+  if (shoal && etcd) {
+    const ratios = {
+      throughput: round(shoal.load.writesPerSec / etcd.load.writesPerSec, 2),
+      p50: round(shoal.load.p50Ms / etcd.load.p50Ms, 2),
+      p99: round(shoal.load.p99Ms / etcd.load.p99Ms, 2),
+      failoverMedian: round(shoal.failover.medianMs / etcd.failover.medianMs, 2),
+    };
+    result.ratios = ratios;
+    log(`shoal/etcd: throughput x${ratios.throughput}, p50 x${ratios.p50}, p99 x${ratios.p99}, failover median x${ratios.failoverMedian}`);
+  }
+  if (shoal) {
+    const goals = {
+      throughputAtLeastEtcd: etcd ? shoal.load.writesPerSec >= etcd.load.writesPerSec : null,
+      p99AtMostEtcd: etcd ? shoal.load.p99Ms <= etcd.load.p99Ms : null,
+      failoverMedianAtMost500ms: shoal.failover.medianMs <= 500,
+      failoverMaxAtMost1s: shoal.failover.maxMs <= 1000,
+    };
+    result.goals = goals;
+    log(`goals: ${Object.entries(goals).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  }
+  if (values.json) log(JSON.stringify(result));
+}

@@ -16,3 +16,4 @@ export { reconcileNode, secondsTolerated, UNREACHABLE_TAINT } from './reconcile/
 export { reconcileGarbage, dependentsOf, FOREGROUND_FINALIZER, ORPHAN_FINALIZER } from './reconcile/garbage-collector.js';
 export { reconcileEndpoints, desiredSubsets } from './reconcile/endpoints.js';
 export { defaultControllers, podToNode, podToServices, ownersAndDependents } from './controllers.js';
+export { reconcileStatefulSet, statefulPod, claimName, REVISION_LABEL, POD_NAME_LABEL, POD_INDEX_LABEL, CURRENT_TEMPLATE_ANNOTATION, CLAIM_NODES_ANNOTATION, VOLUME_NODE_ANNOTATION } from './reconcile/statefulset.js';

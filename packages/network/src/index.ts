@@ -18,3 +18,4 @@ export * from './plumbing/vip-rules.js';
 export * from './plumbing/vip-plumbing.js';
 export * from './plumbing/bridge-network.js';
 export * from './node-network.js';
+export * from './network-config.js';

@@ -23,6 +23,8 @@ export interface NodeNetworkConfig {
   view: () => ObjectReader;
   /** Default cluster.local. */
   clusterDomain?: string;
+  /** The Services' virtual IP range: reverse lookups there are answered, never forwarded. */
+  serviceCIDR?: string;
   /** This node's slice of the pod subnet (see podNetworkPlan). */
   nodeCIDR: string;
   /**
@@ -67,7 +69,8 @@ export class NodeNetwork {
     this.domain = cfg.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
     this.dnsIP = cfg.dnsIP ?? cfg.gateway;
     this.log = cfg.logger.child({ component: 'network', node: cfg.node });
-    const records = new ClusterRecords(cfg.view, { clusterDomain: this.domain });
+    const reverseCIDRs = [cfg.serviceCIDR, cfg.podSubnet].filter((c): c is string => c !== undefined);
+    const records = new ClusterRecords(cfg.view, { clusterDomain: this.domain, reverseCIDRs });
     this.dnsServer = new DnsServer(records.lookup, {
       host: cfg.gateway,
       port: cfg.dnsPort ?? 0,

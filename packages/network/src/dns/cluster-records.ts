@@ -12,6 +12,7 @@
  */
 import type { EndpointAddress, Endpoints, ObjectReader, Pod, Service } from '@shoal/api';
 import { RCode, RRClass, RRType, type Question, type ResourceRecord } from './message.js';
+import { contains, parseCidr, type Cidr } from '../plumbing/cidr.js';
 
 export interface ClusterAnswer {
   rcode: number;
@@ -26,6 +27,11 @@ export interface ClusterRecordsConfig {
   clusterDomain?: string;
   /** TTL of every answer, seconds. Short: endpoints change. Default 5. */
   ttl?: number;
+  /**
+   * Address ranges whose reverse names are ours (service CIDR, pod subnet):
+   * an unknown address there is NXDOMAIN rather than forwarded.
+   */
+  reverseCIDRs?: string[];
 }
 
 /** Either an answer from the cluster zone, or undefined: not ours, forward it. */
@@ -40,10 +46,12 @@ function dashed(ip: string): string {
 export class ClusterRecords {
   readonly domain: string;
   private readonly ttl: number;
+  private readonly reverseCIDRs: Cidr[];
 
   constructor(private readonly view: () => ObjectReader, cfg: ClusterRecordsConfig = {}) {
     this.domain = (cfg.clusterDomain ?? 'cluster.local').toLowerCase().replace(/\.$/, '');
     this.ttl = cfg.ttl ?? 5;
+    this.reverseCIDRs = (cfg.reverseCIDRs ?? []).map(parseCidr);
   }
 
   /** True for names this server is authoritative for. */
@@ -177,7 +185,7 @@ export class ClusterRecords {
 
   private reverse(q: Question): ClusterAnswer | undefined {
     const parts = q.name.slice(0, -'.in-addr.arpa'.length).split('.');
-    if (parts.length !== 4) return undefined;
+    if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) return undefined;
     const ip = parts.reverse().join('.');
     const view = this.view();
     for (const svc of view.list<Service>('Service')) {
@@ -188,6 +196,6 @@ export class ClusterRecords {
         if (hit) return this.answer([this.record(q.name, { kind: 'PTR', target: `${hit.hostname}.${fqdn}` })]);
       }
     }
-    return undefined;
+    return this.reverseCIDRs.some((c) => contains(c, ip)) ? this.nxdomain() : undefined;
   }
 }

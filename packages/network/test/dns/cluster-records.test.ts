@@ -111,3 +111,11 @@ t.test('answers follow the store: a changed view gives new answers', async (t) =
   r.put(endpoints('db', [{ addresses: [{ ip: '10.210.9.9', hostname: 'db-0' }] }]));
   t.same(addrs(z.lookup(q('db-0.db.default.svc.cluster.local'))), ['10.210.9.9']);
 });
+
+t.test('reverse names in our ranges are answered NXDOMAIN, never forwarded', async (t) => {
+  const z = new ClusterRecords(() => world(), { reverseCIDRs: ['10.96.0.0/16', '10.210.0.0/16'] });
+  t.equal(z.lookup(q('99.99.96.10.in-addr.arpa', RRType.PTR))?.rcode, RCode.NXDOMAIN);
+  t.equal(z.lookup(q('8.8.8.8.in-addr.arpa', RRType.PTR)), undefined);
+  t.equal(z.lookup(q('10.0.96.10.in-addr.arpa', RRType.PTR))?.rcode, RCode.NOERROR);
+  t.equal(z.lookup(q('x.0.96.10.in-addr.arpa', RRType.PTR)), undefined, 'not an address');
+});

@@ -17,6 +17,20 @@ import { logsCommand } from './commands/logs.js';
 import { rolloutCommand } from './commands/rollout.js';
 import { scaleCommand } from './commands/scale.js';
 
+/** yargs reads a lone "-" as an unknown argument: join `-f -` into `--filename=-` (before any `--`). */
+function joinStdinFlag(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') return [...out, ...args.slice(i)];
+    if ((a === '-f' || a === '--filename') && args[i + 1] === '-') {
+      out.push('--filename=-');
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
 export async function main(args: readonly string[], io: CliIO = processIO()): Promise<number> {
   const ctx = new CommandContext(io);
   const parser = yargs()
@@ -49,7 +63,7 @@ export async function main(args: readonly string[], io: CliIO = processIO()): Pr
       throw err ?? new UsageError(msg);
     });
   try {
-    await parser.parseAsync(args as string[], {}, (_err, _argv, output) => {
+    await parser.parseAsync(joinStdinFlag(args), {}, (_err, _argv, output) => {
       if (output) io.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
     });
     return ctx.exitCode;

@@ -14,7 +14,7 @@ export interface ManifestSource {
   file: string;
   /** 1-based document number within the file. */
   document: number;
-  /** 1-based line where the document starts. */
+  /** 1-based line where the document's content starts. */
   line: number;
 }
 
@@ -53,11 +53,11 @@ function filesOf(path: string, recursive: boolean): string[] {
 /** Parse every document of one file's text. */
 export function parseManifests(text: string, file: string): Manifest[] {
   const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false });
+  const docs = parseAllDocuments(text, { lineCounter: lines });
   const list = Array.isArray(docs) ? docs : [];
   const out: Manifest[] = [];
   list.forEach((doc, i) => {
-    const source: ManifestSource = { file, document: i + 1, line: lines.linePos(doc.range[0]).line };
+    const source: ManifestSource = { file, document: i + 1, line: lines.linePos(doc.contents?.range?.[0] ?? doc.range[0]).line };
     const err = doc.errors[0];
     if (err) {
       const at = err.linePos?.[0];

@@ -17,7 +17,7 @@ interface GetArgs extends GlobalFlags {
   'all-namespaces': boolean;
   watch: boolean;
   'watch-only': boolean;
-  'no-headers': boolean;
+  headers: boolean;
   stale: boolean;
 }
 
@@ -33,7 +33,7 @@ export function getCommand(ctx: CommandContext): CommandModule<GlobalFlags, GetA
       .option('field-selector', { type: 'string', describe: 'e.g. spec.nodeName=node-1,status.phase=Running' })
       .option('watch', { alias: 'w', type: 'boolean', default: false, describe: 'after listing, print changes as they happen' })
       .option('watch-only', { type: 'boolean', default: false, describe: 'print changes only, no initial list' })
-      .option('no-headers', { type: 'boolean', default: false, describe: 'omit the table header' })
+      .option('headers', { type: 'boolean', default: true, describe: 'print the table header (--no-headers: omit it)' })
       .option('stale', { type: 'boolean', default: false, describe: 'read the contacted node\'s local state (no linearizable read)' })
       .example('$0 get pods -o wide', 'pods with IP and node')
       .example('$0 get deploy web -o yaml', 'one deployment as YAML')
@@ -52,7 +52,7 @@ export function getCommand(ctx: CommandContext): CommandModule<GlobalFlags, GetA
       if (all && names.length > 0) throw new CliError('a name cannot be combined with --all-namespaces');
       const client = ctx.client(argv);
       const namespace = all ? '' : namespaceFor(info.namespaced, ctx.namespace(argv));
-      const printer = new Printer(ctx, info, format, all && info.namespaced, !argv['no-headers']);
+      const printer = new Printer(ctx, info, format, all && info.namespaced, argv.headers);
 
       let objects: KubeObject[];
       let revision: number;

@@ -17,3 +17,5 @@ export { reconcileGarbage, dependentsOf, FOREGROUND_FINALIZER, ORPHAN_FINALIZER 
 export { reconcileEndpoints, desiredSubsets } from './reconcile/endpoints.js';
 export { defaultControllers, podToNode, podToServices, ownersAndDependents } from './controllers.js';
 export { reconcileStatefulSet, statefulPod, claimName, REVISION_LABEL, POD_NAME_LABEL, POD_INDEX_LABEL, CURRENT_TEMPLATE_ANNOTATION, CLAIM_NODES_ANNOTATION, VOLUME_NODE_ANNOTATION } from './reconcile/statefulset.js';
+export { reconcileJob, isJobFinished, COMPLETION_INDEX_ANNOTATION, JOB_NAME_LABEL } from './reconcile/job.js';
+export { formatIndexes, parseIndexes } from './reconcile/indexes.js';

@@ -12,8 +12,8 @@ t.test('describe shows the fields and the recent Events of the object', async (t
   const res = await shoal(server, ['describe', 'pod', 'web-1']);
   t.equal(res.code, 0, res.stderr);
   t.match(res.stdout, /^Name:\s+web-1\nNamespace:\s+default\nLabels:\s+app=web\n/);
-  t.match(res.stdout, /Containers:\n  app:\n    Image:\s+busybox:1\n    Command:\s+sleep 3600\n/);
-  t.match(res.stdout, /Events:\n  Type\s+Reason\s+Age\s+From\s+Message\n  ----.*\n  Normal\s+Scheduled\s+30s\s+scheduler\s+assigned to node-2\n$/);
+  t.match(res.stdout, /Containers:\n {2}app:\n {4}Image:\s+busybox:1\n {4}Command:\s+sleep 3600\n/);
+  t.match(res.stdout, /Events:\n {2}Type\s+Reason\s+Age\s+From\s+Message\n {2}----.*\n {2}Normal\s+Scheduled\s+30s\s+scheduler\s+assigned to node-2\n$/);
   t.notMatch(res.stdout, /not ours/);
 });
 
@@ -22,7 +22,7 @@ t.test('describe of an object without events, and of a deployment', async (t) =>
   server.store.create({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } } } });
   const res = await shoal(server, ['describe', 'deploy/web']);
   t.match(res.stdout, /Replicas:\s+2 desired \| 0 updated \| 0 total \| 0 available \| 0 unavailable\n/);
-  t.match(res.stdout, /Events:  <none>\n$/);
+  t.match(res.stdout, /Events: {2}<none>\n$/);
 });
 
 t.test('delete by name passes cascade and grace period; a missing object fails with exit 1', async (t) => {

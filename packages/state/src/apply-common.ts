@@ -2,7 +2,7 @@
 import type { IssueType, KubeObject, ObjectKey, PodSpec, ValidationIssue } from '@shoal/api';
 import { isKind, KINDS, validate } from '@shoal/api';
 import { ConflictError, InvalidError, PreconditionError } from './errors.js';
-import type { StoredObject } from './object-table.js';
+import { keyOf, type StoredObject } from './object-table.js';
 import type { Writer } from './writer.js';
 
 export function issue(path: string, type: IssueType, reason: string): ValidationIssue {
@@ -49,16 +49,27 @@ export const podSpecOf = (o: StoredObject | KubeObject): PodSpec | undefined => 
  * left, and for a pod on a node, its grace period ended (the node agent sends
  * gracePeriodSeconds 0 once the containers stopped).
  */
-export function readyToRemove(o: StoredObject): boolean {
+export function readyToRemove(w: Writer, o: StoredObject): boolean {
   if (!o.metadata.deletionTimestamp) return false;
   if ((o.metadata.finalizers ?? []).length > 0) return false;
   const spec = podSpecOf(o);
   if (spec?.nodeName && (o.metadata.deletionGracePeriodSeconds ?? 0) > 0) return false;
+  // A namespace outlives its contents.
+  if (o.kind === 'Namespace' && w.table.namespaceCount(o.metadata.name) > 0) return false;
   return true;
 }
 
-/** Removes `o` if its deletion may now finish; returns what is stored afterwards. */
+/**
+ * Removes `o` if its deletion may now finish. `o` must be the stored object;
+ * returns the object's last state (removed or not).
+ */
 export function finishDeletion(w: Writer, o: StoredObject): StoredObject {
-  if (!readyToRemove(o)) return o;
+  if (w.get(keyOf(o)) !== o || !readyToRemove(w, o)) return o;
   return w.commit('DELETED', { ...o, metadata: { ...o.metadata } });
+}
+
+/** A key with the namespace normalised: 'default' for namespaced kinds when empty, '' for cluster-scoped ones. */
+export function normalizeKey(k: ObjectKey): ObjectKey {
+  const namespaced = isKind(k.kind) ? KINDS[k.kind].namespaced : true;
+  return { kind: k.kind, namespace: namespaced ? k.namespace || 'default' : '', name: k.name };
 }

@@ -15,7 +15,7 @@
  * - Deleting a namespace deletes everything in it; the namespace goes last.
  */
 import type { KubeObject, PodSpec, PodStatus, PropagationPolicy } from '@shoal/api';
-import { checkPreconditions, checkTimestamp, finishDeletion, invalid, podSpecOf } from './apply-common.js';
+import { checkPreconditions, checkTimestamp, finishDeletion, invalid, normalizeKey, podSpecOf } from './apply-common.js';
 import type { DeleteCommand } from './commands.js';
 import { ForbiddenError, NotFoundError } from './errors.js';
 import { keyOf, type StoredObject } from './object-table.js';
@@ -44,7 +44,7 @@ export function applyDelete(w: Writer, cmd: DeleteCommand): DeleteOutcome {
   if (grace !== undefined && (!Number.isInteger(grace) || grace < 0)) {
     throw invalid(key, 'gracePeriodSeconds', `Invalid value: ${grace}: must be greater than or equal to 0`);
   }
-  const cur = w.get({ kind: key.kind, namespace: key.namespace ?? '', name: key.name });
+  const cur = w.get(normalizeKey(key));
   if (!cur) throw new NotFoundError(key);
   checkPreconditions(key, cur, cmd.uid, cmd.resourceVersion);
   if (cur.kind === 'Namespace' && SYSTEM_NAMESPACES.includes(cur.metadata.name)) {
@@ -80,9 +80,9 @@ export function deleteObject(w: Writer, cur: StoredObject, policy: PropagationPo
       const live = w.get(keyOf(o));
       if (live) deleteObject(w, live, 'Background', undefined, timestamp);
     }
-    // The namespace itself goes when its last object does (see Writer); it may be empty already.
-    if (w.table.namespaceCount(cur.metadata.name) === 0) return finishDeletion(w, w.get(keyOf(marked)) ?? marked);
-    return w.get(keyOf(marked)) ?? marked;
+    // The namespace goes with its last object (see Writer); when it was empty, it goes now.
+    const live = w.get(keyOf(marked));
+    return live ? finishDeletion(w, live) : marked;
   }
   if (isGracefulPod(cur)) {
     const g = grace ?? (cur.spec as PodSpec).terminationGracePeriodSeconds ?? 30;

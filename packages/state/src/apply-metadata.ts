@@ -1,6 +1,6 @@
 /** bind (the scheduler's write) and patchMetadata (finalizers, owners, labels). */
 import type { KubeObject, OwnerReference, PodSpec } from '@shoal/api';
-import { checkPreconditions, finishDeletion, invalid, mustValidate } from './apply-common.js';
+import { checkPreconditions, finishDeletion, invalid, mustValidate, normalizeKey } from './apply-common.js';
 import type { BindCommand, PatchMetadataCommand } from './commands.js';
 import { ConflictError, NotFoundError } from './errors.js';
 import type { StoredObject } from './object-table.js';
@@ -11,7 +11,7 @@ export function applyBind(w: Writer, cmd: BindCommand): StoredObject {
   const key = cmd.key;
   if (!key || key.kind !== 'Pod') throw invalid(key, '(command).key.kind', 'Unsupported value: only pods can be bound', 'Unsupported');
   if (typeof cmd.nodeName !== 'string' || cmd.nodeName === '') throw invalid(key, 'target.name', 'Required value', 'Required');
-  const cur = w.get({ kind: 'Pod', namespace: key.namespace || 'default', name: key.name });
+  const cur = w.get(normalizeKey(key));
   if (!cur) throw new NotFoundError(key);
   checkPreconditions(key, cur, cmd.uid, undefined);
   const spec = cur.spec as PodSpec;
@@ -35,7 +35,7 @@ function patchMap(cur: Readonly<Record<string, string>> | undefined, patch: Reco
 export function applyPatchMetadata(w: Writer, cmd: PatchMetadataCommand): StoredObject {
   const key = cmd.key;
   if (!key || typeof key.kind !== 'string') throw invalid(undefined, '(command).key', 'Required value', 'Required');
-  const cur = w.get({ kind: key.kind, namespace: key.namespace ?? '', name: key.name });
+  const cur = w.get(normalizeKey(key));
   if (!cur) throw new NotFoundError(key);
   checkPreconditions(key, cur, cmd.uid, cmd.resourceVersion);
   const m = { ...cur.metadata };

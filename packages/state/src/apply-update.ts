@@ -59,11 +59,11 @@ export function applyUpdate(w: Writer, cmd: UpdateCommand): StoredObject {
     }
   }
   mergeStringData(next);
-  if (cur.kind === 'Pod') {
+  const podSpec = cur.kind === 'Pod' ? (next.spec as PodSpec | undefined) : undefined;
+  if (podSpec && typeof podSpec === 'object') {
     const was = (cur.spec as PodSpec).nodeName;
-    const spec = next.spec as PodSpec;
-    if (spec.nodeName === undefined && was) spec.nodeName = was;
-    if ((spec.nodeName ?? '') !== (was ?? '')) throw invalid(key, 'spec.nodeName', 'Forbidden: may not be changed by update; bind the pod instead', 'Forbidden');
+    if (podSpec.nodeName === undefined && was) podSpec.nodeName = was;
+    if ((podSpec.nodeName ?? '') !== (was ?? '')) throw invalid(key, 'spec.nodeName', 'Forbidden: may not be changed by update; bind the pod instead', 'Forbidden');
   }
   mustValidate(w, key, next);
   if (cur.kind === 'Service') {

@@ -9,7 +9,7 @@ import { applyCreate } from './apply-create.js';
 import { applyDelete } from './apply-delete.js';
 import { applyBind, applyPatchMetadata } from './apply-metadata.js';
 import { applyUpdate, applyUpdateStatus } from './apply-update.js';
-import { invalid } from './apply-common.js';
+import { invalid, normalizeKey } from './apply-common.js';
 import { ClusterIPAllocator, RangeAllocator } from './allocators.js';
 import type { Command, SingleCommand } from './commands.js';
 import { resolveConfig, type ObjectStoreConfig, type ResolvedConfig } from './config.js';
@@ -145,7 +145,7 @@ export class ObjectStore implements ObjectReader {
   }
 
   get<T extends KubeObject = KubeObject>(key: ObjectKey): T | undefined {
-    return this.table.get({ kind: key.kind, namespace: key.namespace ?? '', name: key.name }) as T | undefined;
+    return this.table.get(normalizeKey(key)) as T | undefined;
   }
 
   getByUid<T extends KubeObject = KubeObject>(uid: string): T | undefined {

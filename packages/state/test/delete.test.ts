@@ -120,6 +120,28 @@ t.test('propagation: Foreground waits on the foregroundDeletion finalizer', asyn
   t.equal(removed(s.apply(del(key('ReplicaSet', 'lonely'), { propagationPolicy: 'Foreground' }))), true, 'no dependents: nothing to wait for');
 });
 
+t.test('a namespace whose objects all go at once is deleted exactly once', async (t) => {
+  const s = newStore();
+  ok(s.apply(create(namespace('team'))));
+  ok(s.apply(create(configMap('a', {}, 'team'))));
+  ok(s.apply(create(pod('p', { namespace: 'team' }))));
+  const events: string[] = [];
+  s.watch({}, (e) => events.push(e.type === 'BOOKMARK' || e.type === 'ERROR' ? e.type : `${e.type} ${e.object.kind}/${e.object.metadata.name}`));
+  const r = s.apply(del(key('Namespace', 'team')));
+  t.equal(removed(r), true);
+  t.same(events, ['MODIFIED Namespace/team', 'DELETED ConfigMap/a', 'DELETED Pod/p', 'DELETED Namespace/team']);
+  ok(s.apply(create(namespace('held'))));
+  ok(s.apply(create(configMap('c', {}, 'held'))));
+  ok(s.apply({ type: 'patchMetadata', key: key('ConfigMap', 'c', 'held'), addFinalizers: ['x.io/keep'] }));
+  ok(s.apply(del(key('Namespace', 'held'))));
+  const nsMeta = edit(s.get(key('Namespace', 'held')));
+  nsMeta.metadata.labels = { touched: 'yes' };
+  ok(s.apply({ type: 'update', object: nsMeta }));
+  t.ok(s.get(key('Namespace', 'held')), 'an update does not remove a namespace that still has objects');
+  ok(s.apply({ type: 'patchMetadata', key: key('ConfigMap', 'c', 'held'), removeFinalizers: ['x.io/keep'] }));
+  t.equal(s.get(key('Namespace', 'held')), undefined, 'it goes with its last object');
+});
+
 t.test('deleting a namespace deletes its objects, then itself', async (t) => {
   const s = newStore();
   ok(s.apply(create(namespace('team'))));

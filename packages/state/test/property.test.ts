@@ -117,10 +117,20 @@ const stats = { changes: 0, failures: 0 };
 t.test('replicas applying the same commands stay byte-identical', async (t) => {
   fc.assert(
     fc.property(fc.array(step, { minLength: 5, maxLength: 60 }), fc.nat(), (steps, cut) => {
-      const a = new ObjectStore(config);
+      const watchErrors: unknown[] = [];
+      const a = new ObjectStore({ ...config, onWatcherError: (e) => watchErrors.push(e) });
       const b = new ObjectStore(config);
       const revisions: number[] = [];
-      a.watch({ fromRevision: 0 }, (e) => revisions.push(e.revision));
+      // The event stream must describe a consistent life for every key: ADDED when absent, then MODIFIED, then DELETED.
+      const present = new Set<string>();
+      a.watch({ fromRevision: 0 }, (e) => {
+        revisions.push(e.revision);
+        if (e.type === 'BOOKMARK' || e.type === 'ERROR') return;
+        const k = `${e.object.kind}/${e.object.metadata.namespace ?? ''}/${e.object.metadata.name}`;
+        if ((e.type === 'ADDED') === present.has(k)) throw new Error(`${e.type} for ${k} which is ${present.has(k) ? 'present' : 'absent'}`);
+        if (e.type === 'ADDED') present.add(k);
+        if (e.type === 'DELETED') present.delete(k);
+      });
       const split = cut % steps.length;
       const uids = { next: 0 };
       let c: ObjectStore | undefined;
@@ -141,6 +151,7 @@ t.test('replicas applying the same commands stay byte-identical', async (t) => {
         const bad = checkIndexes(a);
         if (bad) throw new Error(`after step ${i}: ${bad}`);
       });
+      if (watchErrors.length > 0) throw watchErrors[0];
       const snap = Buffer.from(a.snapshot());
       if (!snap.equals(Buffer.from(b.snapshot()))) throw new Error('snapshots differ');
       if (c && !snap.equals(Buffer.from(c.snapshot()))) throw new Error('restored replica differs');
@@ -148,6 +159,7 @@ t.test('replicas applying the same commands stay byte-identical', async (t) => {
         if (r !== i + 1) throw new Error(`watch saw revision ${r} at position ${i}: gap or repeat`);
       });
       if (revisions.length !== a.revision) throw new Error('watch missed events');
+      if (present.size !== KINDS.reduce((n, k) => n + a.list(k).length, 0)) throw new Error('events disagree with the final state');
       stats.changes += a.revision - 2;
       // A late watcher resuming from any retained revision sees the same tail.
       const from = Math.max(a.oldestRevision, a.revision - 10);

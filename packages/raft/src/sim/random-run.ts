@@ -38,16 +38,20 @@ export function runSeed(seed: number, opts: RunOptions = {}): RunResult {
   const snapshotEvery = setup.pick([0, 8, 20]);
   const preVote = setup.chance(0.8);
   const checkQuorum = setup.chance(0.8);
+  // Small messages (one entry each) and small windows make interleavings
+  // like the paper's Figure 8 far more likely.
+  const maxSizePerMsg = setup.pick([64, 4096]);
+  const maxInflightMsgs = setup.pick([2, 16]);
   const cluster = new SimCluster({
     voters,
     spares,
     seed,
-    node: { snapshotEvery, compactKeep: setup.pick([0, 3]), preVote, checkQuorum },
+    node: { snapshotEvery, compactKeep: setup.pick([0, 3]), preVote, checkQuorum, maxSizePerMsg, maxInflightMsgs },
     ...(opts.trace !== undefined ? { trace: opts.trace } : {}),
   });
   const rand = cluster.rand;
   const steps = opts.steps ?? 1500;
-  cluster.log(`seed ${seed}: voters=${voters.join(',')} spares=${spares.join(',')} snapshotEvery=${snapshotEvery} preVote=${preVote} checkQuorum=${checkQuorum}`);
+  cluster.log(`seed ${seed}: voters=${voters.join(',')} spares=${spares.join(',')} snapshotEvery=${snapshotEvery} preVote=${preVote} checkQuorum=${checkQuorum} maxSizePerMsg=${maxSizePerMsg} maxInflightMsgs=${maxInflightMsgs}`);
   const result: RunResult = { seed, ok: true, nodes: all.length, acked: 0, reads: 0, steps: 0 };
   try {
     for (let i = 0; i < steps; i++) {

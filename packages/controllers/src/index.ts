@@ -19,3 +19,5 @@ export { defaultControllers, podToNode, podToServices, ownersAndDependents } fro
 export { reconcileStatefulSet, statefulPod, claimName, REVISION_LABEL, POD_NAME_LABEL, POD_INDEX_LABEL, CURRENT_TEMPLATE_ANNOTATION, CLAIM_NODES_ANNOTATION, VOLUME_NODE_ANNOTATION } from './reconcile/statefulset.js';
 export { reconcileJob, isJobFinished, COMPLETION_INDEX_ANNOTATION, JOB_NAME_LABEL } from './reconcile/job.js';
 export { formatIndexes, parseIndexes } from './reconcile/indexes.js';
+export { reconcileCronJob, jobFromCronJob, jobNameFor, SCHEDULED_TIMESTAMP_ANNOTATION } from './reconcile/cronjob.js';
+export { parseCron, nextRun, lastMissedRun, CronParseError, UnknownTimeZoneError, type CronSchedule } from './reconcile/cron.js';

@@ -20,8 +20,15 @@ export interface ProxyRoute extends BalancerConfig {
 
 export interface ServiceProxyConfig {
   logger: Logger;
-  /** Per-endpoint connect timeout before trying the next one. Default 2000 ms. */
+  /** Per-endpoint connect timeout before trying the next one. Default 1000 ms (a local bridge answers in well under 1 ms). */
   connectTimeoutMs?: number;
+  /**
+   * After an endpoint fails to connect, new connections pass it over for this
+   * long (unless nothing else is left), so a pod that just died costs one
+   * retry rather than one per connection until the Endpoints update lands.
+   * Default 5000 ms; 0 turns it off.
+   */
+  quarantineMs?: number;
   /** How many endpoints one connection may try. Default 3. */
   maxAttempts?: number;
   rand: Rand;
@@ -44,6 +51,8 @@ export interface ProxyStats {
   forwarded: Record<string, Record<string, number>>;
   /** Connections closed because no endpoint could be reached. */
   rejected: number;
+  /** Connection attempts to endpoints that failed (each was followed by a retry or a rejection). */
+  failedDials: number;
   active: number;
 }
 
@@ -55,13 +64,18 @@ export class ServiceProxy {
   private readonly log: Logger;
   private readonly connectTimeoutMs: number;
   private readonly maxAttempts: number;
+  private readonly quarantineMs: number;
+  /** Endpoint `ip:port` -> until when new connections avoid it. */
+  private readonly quarantine = new Map<string, number>();
   private readonly forwarded = new Map<string, Map<string, number>>();
   private rejected = 0;
+  private failedDials = 0;
   private stopped = false;
 
   constructor(private readonly cfg: ServiceProxyConfig) {
     this.log = cfg.logger.child({ component: 'proxy' });
-    this.connectTimeoutMs = cfg.connectTimeoutMs ?? 2000;
+    this.connectTimeoutMs = cfg.connectTimeoutMs ?? 1000;
+    this.quarantineMs = cfg.quarantineMs ?? 5000;
     this.maxAttempts = cfg.maxAttempts ?? 3;
   }
 
@@ -107,7 +121,7 @@ export class ServiceProxy {
   stats(): ProxyStats {
     const forwarded: Record<string, Record<string, number>> = {};
     for (const [k, m] of this.forwarded) forwarded[k] = Object.fromEntries(m);
-    return { forwarded, rejected: this.rejected, active: this.sockets.size };
+    return { forwarded, rejected: this.rejected, failedDials: this.failedDials, active: this.sockets.size };
   }
 
   private open(r: ProxyRoute): Promise<void> {
@@ -140,7 +154,7 @@ export class ServiceProxy {
     const attempt = (): void => {
       // The listener may have been closed since; its last balancer still serves.
       const l = this.listeners.get(key);
-      const b = tried.size < this.maxAttempts ? l?.balancer.pick(clientIP, tried) : undefined;
+      const b = tried.size < this.maxAttempts && l ? this.pick(l.balancer, clientIP, tried) : undefined;
       if (!b || client.destroyed) {
         if (!client.destroyed) {
           this.rejected++;
@@ -152,19 +166,38 @@ export class ServiceProxy {
       tried.add(backendKey(b));
       this.dial(b, (err, upstream) => {
         if (err || !upstream) {
+          this.failedDials++;
           this.log.debug('endpoint failed, trying the next', { route: key, endpoint: backendKey(b), code: (err as NodeJS.ErrnoException | undefined)?.code });
           // Safety: a retry is only possible because nothing from the client has
           // been read yet (pauseOnConnect), so no byte can reach two endpoints.
-          if (RETRYABLE.has((err as NodeJS.ErrnoException | undefined)?.code ?? '')) attempt();
-          else client.destroy();
+          if (RETRYABLE.has((err as NodeJS.ErrnoException | undefined)?.code ?? '')) {
+            if (this.quarantineMs > 0) this.quarantine.set(backendKey(b), this.cfg.now() + this.quarantineMs);
+            attempt();
+          } else client.destroy();
           return;
         }
         if (client.destroyed) { upstream.destroy(); return; }
+        this.quarantine.delete(backendKey(b));
         this.count(key, backendKey(b));
         this.splice(client, upstream);
       });
     };
     attempt();
+  }
+
+  /** Prefer endpoints not in quarantine; fall back to them when nothing else is left. */
+  private pick(balancer: Balancer, clientIP: string, tried: ReadonlySet<string>): Backend | undefined {
+    if (this.quarantine.size > 0) {
+      const now = this.cfg.now();
+      const avoid = new Set(tried);
+      for (const [k, until] of this.quarantine) {
+        if (until <= now) this.quarantine.delete(k);
+        else avoid.add(k);
+      }
+      const b = balancer.pick(clientIP, avoid);
+      if (b) return b;
+    }
+    return balancer.pick(clientIP, tried);
   }
 
   private dial(b: Backend, done: (err: Error | undefined, s?: Socket) => void): void {

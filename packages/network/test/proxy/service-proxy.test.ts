@@ -90,6 +90,28 @@ t.test('an endpoint that refuses is skipped before any byte is sent', async (t) 
   t.equal(await hello(p.address('r')!.port), '<closed>', 'no endpoints');
 });
 
+t.test('a failed endpoint is quarantined: later connections do not retry it', async (t) => {
+  const good = await backend(t, 'good');
+  const dead = { ip: '127.0.0.1', port: await deadPort() };
+  let clock = 0;
+  const p = new ServiceProxy({ logger: silentLogger, rand: seededRand(1), now: () => clock, quarantineMs: 5000 });
+  t.teardown(() => p.stop());
+  await p.apply([route('r', [dead, good])]);
+  const port = p.address('r')!.port;
+  for (let i = 0; i < 6; i++) t.equal(await hello(port), 'good');
+  // Only one of the six connections tried the dead endpoint: round robin alone
+  // would have sent three there.
+  t.equal(p.stats().failedDials, 1, 'the dead endpoint was dialled once');
+  t.same(p.stats().forwarded['r'], { [`127.0.0.1:${good.port}`]: 6 });
+  // With nothing else left, a quarantined endpoint is still tried (it may be back).
+  await p.apply([route('r', [dead])]);
+  t.equal(await hello(port), '<closed>');
+  t.equal(p.stats().failedDials, 2, 'tried anyway when nothing else is left');
+  clock += 6000;
+  await p.apply([route('r', [dead, good])]);
+  t.equal(await hello(port), 'good');
+});
+
 t.test('endpoint updates are live and do not cut established connections', async (t) => {
   const [a, b] = await Promise.all([backend(t, 'a'), backend(t, 'b')]);
   const p = newProxy(t);

@@ -7,7 +7,7 @@ import Docker from 'dockerode';
 import { silentLogger } from '@shoal/log';
 import {
   IptablesNetfilter, NodeNetwork, ensureBridgeNetwork, freePodAddress, podNetworkPlan, removeBridgeNetwork, seededRand,
-  serviceChain, vipChain, type DockerNetworks,
+  serviceChain, vipChain,
 } from '@shoal/network';
 import type { Endpoints, KubeObject, ListOptions, ObjectKey, ObjectReader, Service } from '@shoal/api';
 
@@ -59,7 +59,7 @@ t.test('VIP, DNS and live endpoint updates through the node proxy on Docker', as
     await net?.stop().catch(() => {});
     await net2?.stop().catch(() => {});
     for (const name of containers) await docker.getContainer(name).remove({ force: true }).catch(() => {});
-    await removeBridgeNetwork(docker as unknown as DockerNetworks, tag).catch(() => {});
+    await removeBridgeNetwork(docker, tag).catch(() => {});
   });
 
   // A /16 that collides with nothing on this host.
@@ -68,7 +68,7 @@ t.test('VIP, DNS and live endpoint updates through the node proxy on Docker', as
     const subnet = `10.${second}.0.0/16`;
     const p = podNetworkPlan(subnet, 1);
     try {
-      await ensureBridgeNetwork(docker as unknown as DockerNetworks, { name: tag, bridgeName: `shl${process.pid % 1e6}`, subnet, gateway: p.gateway, logger: silentLogger });
+      await ensureBridgeNetwork(docker, { name: tag, bridgeName: `shl${process.pid % 1e6}`, subnet, gateway: p.gateway, logger: silentLogger });
       plan1 = p;
       break;
     } catch (err) {

@@ -11,6 +11,15 @@ import { reconcileNode } from './reconcile/node-lifecycle.js';
 import { reconcileReplicaSet } from './reconcile/replicaset.js';
 import { keyOf } from './reconcile/util/keys.js';
 import type { ObjectReader } from '@shoal/api';
+import { reconcileStatefulSet } from './reconcile/statefulset.js';
+import { reconcileJob } from './reconcile/job.js';
+import { reconcileCronJob } from './reconcile/cronjob.js';
+import { reconcileDaemonSet } from './reconcile/daemonset.js';
+
+/** A node change wakes every DaemonSet (eligibility may change). */
+export function nodeToDaemonSets(_change: Change, view: ObjectReader): ObjectKey[] {
+  return view.list('DaemonSet').map(keyOf);
+}
 
 function podsOf(change: Change): Pod[] {
   return [change.object, change.previous].filter((o): o is Pod => o?.kind === 'Pod');
@@ -52,5 +61,9 @@ export function defaultControllers(): Controller[] {
     { name: 'node-lifecycle', kind: 'Node', reconcile: reconcileNode, watches: [{ kind: 'Pod', map: podToNode }] },
     { name: 'garbage-collector', kind: '*', reconcile: reconcileGarbage, watches: [{ kind: '*', map: ownersAndDependents }] },
     { name: 'endpoints', kind: 'Service', reconcile: reconcileEndpoints, watches: [{ kind: 'Pod', map: podToServices }] },
+    { name: 'statefulset', kind: 'StatefulSet', reconcile: reconcileStatefulSet, owns: ['Pod'] },
+    { name: 'job', kind: 'Job', reconcile: reconcileJob, owns: ['Pod'] },
+    { name: 'cronjob', kind: 'CronJob', reconcile: reconcileCronJob, owns: ['Job'] },
+    { name: 'daemonset', kind: 'DaemonSet', reconcile: reconcileDaemonSet, owns: ['Pod'], watches: [{ kind: 'Node', map: nodeToDaemonSets }] },
   ];
 }

@@ -108,6 +108,9 @@ export class NodeNetwork {
       return this.running;
     }
     this.running = (async () => {
+      // Never read the store from inside the caller's stack: a store watch
+      // callback runs in the middle of apply.
+      await Promise.resolve();
       try {
         do {
           this.again = false;

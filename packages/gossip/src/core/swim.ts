@@ -148,8 +148,15 @@ export class Swim {
   }
 
   /** Exchange full state with each seed address (a push-pull marked as a join). */
-  join(_now: number, seeds: readonly string[]): Output {
+  join(now: number, seeds: readonly string[]): Output {
     for (const to of seeds) this.out.push({ to, msg: this.pushPullMessage(true, false), stream: true });
+    // One early anti-entropy round after joining: when many members join at
+    // once, the seed's answer to the first ones lacks the later ones, and one
+    // more exchange with a random member fills the gaps that gossip missed.
+    if (this.cfg.pushPullIntervalMs > 0) {
+      const soon = now + 2 * this.cfg.probeIntervalMs + this.rand.intn(2 * this.cfg.probeIntervalMs);
+      this.nextPushPullAt = Math.min(this.nextPushPullAt, soon);
+    }
     return this.flush();
   }
 

@@ -91,12 +91,22 @@ export class GossipNode extends EventEmitter<GossipNodeEvents> {
     return this.core('read its address').member(this.opts.name)?.address ?? '';
   }
 
+  /** The clock member timestamps (`stateSince`) are in: pass it as `now` to decideAutopilot. */
+  now(): number {
+    return this.clock();
+  }
+
   /**
    * Exchange state with every seed (host:port), retrying in rounds until at
-   * least one answers. Resolves to how many answered.
+   * least one answers. Resolves to how many answered. Our own address is
+   * skipped, so a seed list naming every member works on each of them; with
+   * no other seed this resolves to 0 at once (the first member of a cluster).
    */
-  async join(seeds: string[], opts: JoinOptions = {}): Promise<number> {
+  async join(allSeeds: string[], opts: JoinOptions = {}): Promise<number> {
     const swim = this.core('join');
+    const self = this.address;
+    const seeds = allSeeds.filter((s) => s !== self);
+    if (seeds.length === 0) return 0;
     const deadline = opts.timeoutMs === undefined ? Infinity : this.clock() + opts.timeoutMs;
     let lastError: unknown;
     for (;;) {

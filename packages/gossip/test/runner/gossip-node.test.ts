@@ -35,7 +35,8 @@ t.test('three nodes join, spread metadata, and tell leave from crash', async (t)
   const events: MemberEvent[] = [];
   a.on('event', (e) => events.push(e));
 
-  t.equal(await b.join([a.address]), 1, 'b joins through a');
+  t.equal(await a.join([a.address]), 0, 'the first member has nobody to join but itself');
+  t.equal(await b.join([a.address, b.address]), 1, 'b joins through a (its own address is skipped)');
   t.equal(await c.join([a.address, b.address]), 2, 'c joins through a and b: both answer');
   await until('full membership', () => [a, b, c].every((n) => n.members().filter((m) => m.state === 'alive').length === 3));
   t.same(b.members().find((m) => m.name === 'a')?.meta, { role: 'voter' }, 'metadata travels with the join');

@@ -35,6 +35,14 @@ function probeDefaults(p: Probe | undefined): void {
 
 function containerDefaults(c: Container): void {
   c.imagePullPolicy ??= 'IfNotPresent';
+  // A limit without a request requests the limit (what the scheduler counts).
+  const limits = c.resources?.limits;
+  if (c.resources && limits) {
+    for (const [res, q] of Object.entries(limits)) {
+      c.resources.requests ??= {};
+      c.resources.requests[res] ??= q;
+    }
+  }
   c.terminationMessagePath ??= '/dev/termination-log';
   for (const p of c.ports ?? []) p.protocol ??= 'TCP';
   probeDefaults(c.livenessProbe);

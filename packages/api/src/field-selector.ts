@@ -1,11 +1,24 @@
 /**
  * Field selectors (`kubectl --field-selector`): `metadata.name=web-1,spec.nodeName!=n2`.
  * Only the fields below are supported, as in Kubernetes, where each kind
- * indexes a few fields; `=`, `==` and `!=` are the operators.
+ * indexes a few fields; `=`, `==` and `!=` are the operators. A field a kind
+ * does not have reads as ''.
  */
 import type { KubeObject } from './types.js';
 
-export const SELECTABLE_FIELDS = ['metadata.name', 'metadata.namespace', 'spec.nodeName', 'status.phase'] as const;
+export const SELECTABLE_FIELDS = [
+  'metadata.name',
+  'metadata.namespace',
+  'spec.nodeName',
+  'status.phase',
+  // Events, for `describe`: the events of one object.
+  'involvedObject.kind',
+  'involvedObject.name',
+  'involvedObject.namespace',
+  'involvedObject.uid',
+  'reason',
+  'type',
+] as const;
 export type SelectableField = (typeof SELECTABLE_FIELDS)[number];
 
 export interface FieldRequirement {
@@ -48,6 +61,19 @@ export function fieldValue(obj: KubeObject, field: SelectableField): string {
       return ((obj.spec as { nodeName?: string } | undefined)?.nodeName) ?? '';
     case 'status.phase':
       return ((obj.status as { phase?: string } | undefined)?.phase) ?? '';
+    case 'involvedObject.kind':
+    case 'involvedObject.name':
+    case 'involvedObject.namespace':
+    case 'involvedObject.uid': {
+      const io = (obj as { involvedObject?: Record<string, unknown> }).involvedObject;
+      const v = io?.[field.slice('involvedObject.'.length)];
+      return typeof v === 'string' ? v : '';
+    }
+    case 'reason':
+    case 'type': {
+      const v = (obj as unknown as Record<string, unknown>)[field];
+      return obj.kind === 'Event' && typeof v === 'string' ? v : '';
+    }
   }
 }
 

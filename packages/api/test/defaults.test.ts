@@ -20,6 +20,10 @@ t.test('pods and containers', async (t) => {
   t.same(p.spec.containers[0].livenessProbe, { httpGet: { port: 80, path: '/', scheme: 'HTTP' }, timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 });
   t.equal(p.spec.containers[0].readinessProbe.periodSeconds, 5, 'explicit values win');
   t.equal(withProbe.spec.containers[0].livenessProbe.timeoutSeconds, undefined, 'the input is not modified');
+  const limited = structuredClone(valid().Pod) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  limited.spec.containers[0].resources = { limits: { cpu: '500m', memory: '64Mi' }, requests: { cpu: '100m' } };
+  const l = applyDefaults(limited as KubeObject) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  t.same(l.spec.containers[0].resources.requests, { cpu: '100m', memory: '64Mi' }, 'requests default to limits, explicit requests kept');
 });
 
 t.test('workloads', async (t) => {

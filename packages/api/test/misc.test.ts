@@ -21,6 +21,12 @@ t.test('field selectors', async (t) => {
   t.ok(thrown(() => parseFieldSelector('spec.foo=1')) instanceof FieldSelectorError);
   t.match(String(thrown(() => parseFieldSelector('spec.foo=1'))), /field "spec.foo" is not supported/);
   t.match(String(thrown(() => parseFieldSelector('nonsense'))), /must be <field>=<value>/);
+  const ev = { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e1', namespace: 'prod' }, involvedObject: { kind: 'Pod', name: 'web-1', namespace: 'prod', uid: 'u1' }, reason: 'Started', message: 'm', type: 'Normal' } as unknown as KubeObject;
+  t.ok(matchesFieldSelector(parseFieldSelector('involvedObject.kind=Pod,involvedObject.name=web-1,involvedObject.namespace=prod,involvedObject.uid=u1'), ev));
+  t.ok(matchesFieldSelector(parseFieldSelector('reason=Started,type=Normal'), ev));
+  t.notOk(matchesFieldSelector(parseFieldSelector('involvedObject.name=web-2'), ev));
+  t.ok(matchesFieldSelector(parseFieldSelector('involvedObject.name='), pod), 'fields a kind lacks read as empty');
+  t.notOk(matchesFieldSelector(parseFieldSelector('type=Normal'), pod));
 });
 
 t.test('kinds and keys', async (t) => {

@@ -93,6 +93,7 @@ t.test('ranges and enums', async (t) => {
   t.matchOnly(messages(broken('Pod', (o) => { o.spec.containers[0].ports[0].protocol = 'SCTP'; })), [/^spec\.containers\[0\]\.ports\[0\]\.protocol: Unsupported value: "SCTP"/]);
   t.matchOnly(messages(broken('Service', (o) => { o.spec.type = 'LoadBalancer'; })), [/^spec\.type: Unsupported value: "LoadBalancer"/]);
   t.matchOnly(messages(broken('Pod', (o) => { o.spec.containers[0].resources = { requests: { cpu: 'lots' } }; })), [/^spec\.containers\[0\]\.resources\.requests\[cpu\]: Invalid value: "lots": must be a quantity/]);
+  t.matchOnly(messages(broken('Pod', (o) => { o.spec.containers[0].resources = { requests: { 'bad resource!': '1' } }; })), [/^spec\.containers\[0\]\.resources\.requests: Invalid value: "bad resource!"/]);
   t.matchOnly(messages(broken('Pod', (o) => { o.spec.containers[0].resources = { requests: { cpu: '-1' } }; })), [/requests\[cpu\]: Invalid value: "-1": must be greater than or equal to 0/]);
   t.matchOnly(messages(broken('Pod', (o) => { o.spec.containers[0].resources = { requests: { cpu: '2' }, limits: { cpu: '1' } }; })), [/requests\[cpu\]: Invalid value: "2": must be less than or equal to cpu limit of 1/]);
   t.matchOnly(messages(broken('Deployment', (o) => { o.spec.strategy = { rollingUpdate: { maxSurge: '150%' } }; })), [/maxSurge: Invalid value: "150%": must not be greater than 100%/]);

@@ -61,7 +61,7 @@ export const labelSelector = obj({
   ),
 });
 
-const resourceList = map(quantity());
+const resourceList = map(quantity(), { keyFormat: 'qualifiedName' });
 const resources = obj({ requests: resourceList, limits: resourceList });
 
 const keySelector = obj({ name: req(str()), key: req(str()), optional: bool() });

@@ -16,16 +16,17 @@ export function payloadSize(entries: readonly Entry[]): number {
 }
 
 /**
- * The longest prefix of `entries` whose total size is at most `maxBytes`,
- * but always at least one entry so progress is never blocked by a large one.
+ * The end (exclusive) of the longest run `arr[from..end)` within `to` whose
+ * size is at most `maxBytes`, but at least one entry. Lets callers slice
+ * only what they send instead of copying a long range first.
  */
-export function limitSize(entries: Entry[], maxBytes: number): Entry[] {
-  if (entries.length === 0 || maxBytes === Infinity) return entries;
-  let size = entrySize(entries[0]!);
-  let n = 1;
-  for (; n < entries.length; n++) {
-    size += entrySize(entries[n]!);
+export function limitEnd(arr: readonly Entry[], from: number, to: number, maxBytes: number): number {
+  if (maxBytes === Infinity || to - from <= 1) return to;
+  let size = entrySize(arr[from]!);
+  let end = from + 1;
+  for (; end < to; end++) {
+    size += entrySize(arr[end]!);
     if (size > maxBytes) break;
   }
-  return n === entries.length ? entries : entries.slice(0, n);
+  return end;
 }

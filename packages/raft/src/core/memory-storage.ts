@@ -9,7 +9,7 @@
  */
 import type { ConfState, Entry, HardState, Snapshot, Storage } from '../types.js';
 import { CompactedError, RaftInvariantError, SnapshotOutOfDateError, UnavailableError } from './errors.js';
-import { limitSize } from './entry-size.js';
+import { limitEnd } from './entry-size.js';
 
 export interface MemoryStorageInit {
   confState?: ConfState;
@@ -66,7 +66,7 @@ export class MemoryStorage implements Storage {
     if (hi > this.lastIndex() + 1) throw new UnavailableError(hi - 1, this.lastIndex());
     if (lo >= hi) return [];
     const off = this.dummyIndex + 1;
-    return limitSize(this.ents.slice(lo - off, hi - off), maxBytes);
+    return this.ents.slice(lo - off, limitEnd(this.ents, lo - off, hi - off, maxBytes));
   }
 
   snapshot(): Snapshot {

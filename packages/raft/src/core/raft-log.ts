@@ -6,7 +6,7 @@
 import type { Entry, Logger } from './deps.js';
 import type { Snapshot, Storage } from '../types.js';
 import { CompactedError, RaftInvariantError, UnavailableError } from './errors.js';
-import { limitSize } from './entry-size.js';
+import { entrySize } from './entry-size.js';
 import { Unstable } from './unstable.js';
 
 export class RaftLog {
@@ -188,10 +188,19 @@ export class RaftLog {
       if (out.length < Math.min(hi, uoff) - lo) return out;
     }
     if (hi > uoff) {
-      const u = this.unstable.slice(Math.max(lo, uoff), hi);
-      out = out.length > 0 ? out.concat(u) : u;
+      let budget = maxBytes;
+      if (out.length > 0 && budget !== Infinity) {
+        for (const e of out) budget -= entrySize(e);
+        // What storage gave already fills the budget.
+        if (budget <= 0) return out;
+      }
+      const u = this.unstable.slice(Math.max(lo, uoff), hi, budget);
+      if (out.length === 0) return u;
+      // With a budget, the unstable part must fit entirely within it.
+      const fit = budget === Infinity ? u : u.slice(0, countWithin(u, budget));
+      out = out.concat(fit);
     }
-    return limitSize(out, maxBytes);
+    return out;
   }
 
   snapshot(): Snapshot {
@@ -207,4 +216,15 @@ export class RaftLog {
   unstableEntries(): Entry[] {
     return this.unstable.entries.slice();
   }
+}
+
+/** How many leading entries fit in `budget` bytes. */
+function countWithin(ents: readonly Entry[], budget: number): number {
+  let n = 0;
+  for (const e of ents) {
+    budget -= entrySize(e);
+    if (budget < 0) break;
+    n++;
+  }
+  return n;
 }

@@ -4,6 +4,7 @@
  */
 import type { Entry, Snapshot } from '../types.js';
 import { RaftInvariantError } from './errors.js';
+import { limitEnd } from './entry-size.js';
 
 export class Unstable {
   snapshot: Snapshot | undefined;
@@ -63,10 +64,11 @@ export class Unstable {
     }
   }
 
-  slice(lo: number, hi: number): Entry[] {
+  slice(lo: number, hi: number, maxBytes = Infinity): Entry[] {
     if (lo < this.offset || hi > this.offset + this.entries.length) {
       throw new RaftInvariantError(`unstable.slice[${lo},${hi}) out of [${this.offset},${this.offset + this.entries.length})`);
     }
-    return this.entries.slice(lo - this.offset, hi - this.offset);
+    const from = lo - this.offset;
+    return this.entries.slice(from, limitEnd(this.entries, from, hi - this.offset, maxBytes));
   }
 }

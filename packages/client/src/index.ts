@@ -1,5 +1,6 @@
 export * from './client.js';
 export * from './errors.js';
+export type * from './handlers.js';
 export * from './informer.js';
 export * from './proto.js';
 export * from './server-pool.js';

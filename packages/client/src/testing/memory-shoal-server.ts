@@ -9,6 +9,7 @@ import * as grpc from '@grpc/grpc-js';
 import { parseSelector, matchesSelector, SelectorParseError, type KubeObject, type LabelSelector } from '@shoal/api';
 import { loadShoalProto } from '../proto.js';
 import { shoalStatusError } from '../status.js';
+import type { AdminServiceHandlers, ObjectServiceHandlers, PodServiceHandlers } from '../handlers.js';
 import type * as W from '../wire.js';
 import { matchesFields, parseFieldSelector, type FieldRequirement } from './field-selector.js';
 import { MemoryObjectStore, type Change } from './memory-object-store.js';
@@ -130,7 +131,7 @@ export class MemoryShoalServer {
     return shoalStatusError(Status.UNAVAILABLE, leader ? `not the leader; the leader is at ${leader}` : 'no leader known', { reason: leader ? 'NotLeader' : 'Unavailable', ...(leader ? { leader } : {}) });
   }
 
-  private objectHandlers(): Record<string, unknown> {
+  private objectHandlers(): ObjectServiceHandlers {
     const store = this.store;
     const parse = (json: string): unknown => {
       try {
@@ -214,7 +215,7 @@ export class MemoryShoalServer {
     call.on('close', close);
   }
 
-  private podHandlers(): Record<string, unknown> {
+  private podHandlers(): PodServiceHandlers {
     return {
       Logs: (call: grpc.ServerWritableStream<W.LogsRequest, W.LogChunk>) => {
         const req = call.request;
@@ -255,7 +256,7 @@ export class MemoryShoalServer {
     return names[0]!;
   }
 
-  private adminHandlers(): Record<string, unknown> {
+  private adminHandlers(): AdminServiceHandlers {
     const leader = (): W.Member | undefined => this.members.find((m) => m.leader);
     return {
       Members: this.unary<W.EmptyRequest, W.MembersResponse>('Members', () => ({ members: this.members })),

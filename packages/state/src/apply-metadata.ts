@@ -56,7 +56,8 @@ export function applyPatchMetadata(w: Writer, cmd: PatchMetadataCommand): Stored
   set('finalizers', finalizers.length > 0 ? finalizers : undefined);
   let refs: OwnerReference[] = [...(cur.metadata.ownerReferences ?? [])];
   if (cmd.removeOwnerUids) refs = refs.filter((r) => !cmd.removeOwnerUids?.includes(r.uid));
-  for (const r of cmd.addOwnerReferences ?? []) refs = [...refs.filter((x) => x.uid !== r.uid), r];
+  // Copies: stored objects are frozen, and the command's own objects must stay the caller's.
+  for (const r of cmd.addOwnerReferences ?? []) refs = [...refs.filter((x) => x.uid !== r.uid), { ...r }];
   set('ownerReferences', refs.length > 0 ? refs : undefined);
   const next: KubeObject = { ...cur, metadata: m };
   mustValidate(w, key, next);

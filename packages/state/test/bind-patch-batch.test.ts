@@ -74,3 +74,19 @@ t.test('batch: one entry, one result per command', async (t) => {
   t.same(s.podsOnNode('n2').map((p) => p.metadata.name), ['b']);
   t.ok(err(s.apply({ type: 'batch', commands: 'x' } as never)) instanceof InvalidError);
 });
+
+t.test('commands are not frozen or shared by the store', async (t) => {
+  const s = newStore();
+  const object = pod('p');
+  const cmd = create(object);
+  ok(s.apply(cmd));
+  t.notOk(Object.isFrozen(object) || Object.isFrozen(object.metadata) || Object.isFrozen(object.spec), 'create copies');
+  const ref = { apiVersion: 'v1', kind: 'ConfigMap', name: 'o', uid: 'o-uid' };
+  ok(s.apply({ type: 'patchMetadata', key: key('Pod', 'p'), addOwnerReferences: [ref] }));
+  t.notOk(Object.isFrozen(ref), 'patch copies');
+  ref.name = 'changed';
+  t.equal(s.get(key('Pod', 'p'))?.metadata.ownerReferences?.[0]?.name, 'o');
+  const status = { phase: 'Running' };
+  ok(s.apply({ type: 'updateStatus', object: { ...pod('p'), status } }));
+  t.notOk(Object.isFrozen(status), 'updateStatus copies');
+});

@@ -28,6 +28,30 @@ export function decodeMessage(clusterId: string, buf: Buffer): Message | undefin
   if (typeof m !== 'object' || m === null) throw new MessageDecodeError('no message');
   const msg = m as { t?: unknown; up?: unknown; members?: unknown };
   if (typeof msg.t !== 'string' || !KINDS.has(msg.t)) throw new MessageDecodeError(`unknown kind ${String(msg.t)}`);
-  if (msg.t === 'push-pull' ? !Array.isArray(msg.members) : !Array.isArray(msg.up)) throw new MessageDecodeError(`malformed ${msg.t}`);
+  if (msg.t === 'push-pull') {
+    if (!Array.isArray(msg.members) || !msg.members.every(validState)) throw new MessageDecodeError('malformed push-pull');
+  } else if (!Array.isArray(msg.up) || !msg.up.every(validUpdate)) {
+    throw new MessageDecodeError(`malformed ${msg.t}`);
+  }
   return m as Message;
+}
+
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isInt = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+const isMeta = (v: unknown): boolean => typeof v === 'object' && v !== null && Object.values(v).every(isStr);
+const STATUSES = new Set(['alive', 'suspect', 'dead', 'left']);
+
+/** Peers are not trusted to send well-formed facts: the core assumes them. */
+function validUpdate(u: unknown): boolean {
+  if (typeof u !== 'object' || u === null) return false;
+  const x = u as Record<string, unknown>;
+  if (!isStr(x['node']) || !isInt(x['inc'])) return false;
+  if (x['t'] === 'alive') return isStr(x['addr']) && isInt(x['mv']) && isMeta(x['meta']);
+  return (x['t'] === 'suspect' || x['t'] === 'dead') && isStr(x['from']);
+}
+
+function validState(s: unknown): boolean {
+  if (typeof s !== 'object' || s === null) return false;
+  const x = s as Record<string, unknown>;
+  return isStr(x['node']) && isStr(x['addr']) && isInt(x['inc']) && isInt(x['mv']) && isMeta(x['meta']) && STATUSES.has(x['status'] as string);
 }

@@ -160,7 +160,12 @@ export class GossipNode extends EventEmitter<GossipNodeEvents> {
   private onDatagram(buf: Buffer, from: string): void {
     if (!this.swim || this.stopped) return;
     const msg = this.decode(buf, from);
-    if (msg) this.process(this.swim.handle(this.clock(), from, msg));
+    if (!msg) return;
+    try {
+      this.process(this.swim.handle(this.clock(), from, msg));
+    } catch (err) {
+      this.log.error('failed to handle a datagram', { from, kind: msg.t, err: (err as Error).message });
+    }
   }
 
   /** A push-pull request over TCP: the core's answer goes back on the same connection. */

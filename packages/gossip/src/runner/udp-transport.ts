@@ -27,7 +27,13 @@ export class UdpTransport {
 
   send(to: string, buf: Buffer): void {
     if (!this.socket) return;
-    const { host, port } = parseHostPort(to);
+    let host: string, port: number;
+    try {
+      ({ host, port } = parseHostPort(to));
+    } catch (err) {
+      this.onError(err as Error); // a peer gossiped a bad address: not our crash
+      return;
+    }
     this.socket.send(buf, port, host, (err) => {
       if (err) this.onError(err);
     });

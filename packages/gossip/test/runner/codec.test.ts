@@ -46,3 +46,16 @@ t.test('host:port parsing', async (t) => {
   t.equal(formatHostPort('node-1', 7946), 'node-1:7946');
   for (const bad of ['x', 'x:0', 'x:70000', ':80', 'a:b']) t.throws(() => parseHostPort(bad), TypeError, bad);
 });
+
+t.test('malformed updates and states are refused before they reach the core', async (t) => {
+  const bad = [
+    { t: 'gossip', from: 'x', up: [{ t: 'alive', node: 'n', inc: -1, addr: 'a:1', meta: {}, mv: 0 }] },
+    { t: 'gossip', from: 'x', up: [{ t: 'alive', node: 'n', inc: 0, addr: 'a:1', meta: { k: 1 }, mv: 0 }] },
+    { t: 'gossip', from: 'x', up: [{ t: 'suspect', node: 'n', inc: 0 }] },
+    { t: 'gossip', from: 'x', up: [null] },
+    { t: 'push-pull', from: 'x', fromAddr: 'x:1', join: false, reply: false, members: [{ node: 'n', addr: 'a:1', inc: 0, mv: 0, meta: {}, status: 'zombie' }] },
+  ];
+  for (const m of bad) t.throws(() => decodeMessage('x', Buffer.from(JSON.stringify({ c: 'x', m }))), MessageDecodeError, JSON.stringify(m));
+  const good = { t: 'gossip', from: 'x', up: [{ t: 'dead', node: 'n', inc: 2, from: 'n' }] };
+  t.same(decodeMessage('x', Buffer.from(JSON.stringify({ c: 'x', m: good }))), good);
+});

@@ -41,28 +41,39 @@ function addNormalised(total: number[], raw: number[], weight: number, reverse: 
   }
 }
 
-/** Total weighted score of each node in `nodes` for the pod. */
+/** Total weighted score of each node in `nodes` for the pod. Hot path: plain loops, no closures. */
 export function scoreNodes(strategy: ScoringStrategy, pc: PodContext, nodes: readonly NodeState[]): number[] {
-  const total = new Array<number>(nodes.length);
-  for (let i = 0; i < nodes.length; i++) total[i] = WEIGHT.resources * resourceScore(strategy, pc, nodes[i] as NodeState);
-  if (pc.pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length) {
-    addNormalised(total, nodes.map((n) => preferredNodeAffinityScore(pc.pod, n.labels, n.name)), WEIGHT.nodeAffinity, false);
+  const n = nodes.length;
+  const total = new Array<number>(n);
+  const raw = new Array<number>(n);
+  let anyTaints = false;
+  for (let i = 0; i < n; i++) {
+    const node = nodes[i] as NodeState;
+    total[i] = WEIGHT.resources * resourceScore(strategy, pc, node);
+    if (node.taints.length > 0) anyTaints = true;
   }
-  if (nodes.some((n) => n.taints.length > 0)) {
-    addNormalised(total, nodes.map((n) => countUntoleratedPreferNoSchedule(n.taints, pc.pod.spec?.tolerations)), WEIGHT.taints, true);
+  const pod = pc.pod;
+  if (pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length) {
+    for (let i = 0; i < n; i++) raw[i] = preferredNodeAffinityScore(pod, (nodes[i] as NodeState).labels, (nodes[i] as NodeState).name);
+    addNormalised(total, raw, WEIGHT.nodeAffinity, false);
+  }
+  if (anyTaints) {
+    const tolerations = pod.spec?.tolerations;
+    for (let i = 0; i < n; i++) raw[i] = countUntoleratedPreferNoSchedule((nodes[i] as NodeState).taints, tolerations);
+    addNormalised(total, raw, WEIGHT.taints, true);
   }
   if (pc.affinity && pc.affinity.preferred.size > 0) {
-    const ctx = pc.affinity;
-    addNormalised(total, nodes.map((n) => preferredPodAffinityScore(ctx, n)), WEIGHT.podAffinity, false);
+    for (let i = 0; i < n; i++) raw[i] = preferredPodAffinityScore(pc.affinity, nodes[i] as NodeState);
+    addNormalised(total, raw, WEIGHT.podAffinity, false);
   }
   if (pc.spread) {
-    const ctx = pc.spread;
-    addNormalised(total, nodes.map((n) => spreadCount(ctx, n)), WEIGHT.spread, true);
+    for (let i = 0; i < n; i++) raw[i] = spreadCount(pc.spread, nodes[i] as NodeState);
+    addNormalised(total, raw, WEIGHT.spread, true);
   }
   if (pc.owner) {
     // Default spreading: fewer pods of the same controller on a node is better.
-    const owner = pc.owner;
-    addNormalised(total, nodes.map((n) => n.podsByOwner.get(owner) ?? 0), WEIGHT.ownerSpread, true);
+    for (let i = 0; i < n; i++) raw[i] = (nodes[i] as NodeState).podsByOwner.get(pc.owner) ?? 0;
+    addNormalised(total, raw, WEIGHT.ownerSpread, true);
   }
   return total;
 }

@@ -166,3 +166,25 @@ t.test('null fields count as absent', async (t) => {
   t.same(messages(broken('Pod', (o) => { o.spec.nodeSelector = null; o.status = null; })), []);
   t.matchOnly(messages(broken('Pod', (o) => { o.spec.containers[0].image = null; })), ['spec.containers[0].image: Required value']);
 });
+
+t.test('every kind refuses unknown fields at the top, in metadata and in its body', async (t) => {
+  for (const [kind, o] of Object.entries(valid())) {
+    const top = structuredClone(o) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    top.extra = 1;
+    top.metadata.extraMeta = 1;
+    const expected = ['extra: unknown field', 'metadata.extraMeta: unknown field'];
+    if (top.spec) {
+      top.spec.extraSpec = 1;
+      expected.push('spec.extraSpec: unknown field');
+    }
+    t.same(messages(top).sort(), expected.sort(), kind);
+  }
+});
+
+t.test('every namespaced kind checks its name syntax', async (t) => {
+  for (const [kind, o] of Object.entries(valid())) {
+    const bad = structuredClone(o) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    bad.metadata.name = 'Not-Valid';
+    t.match(messages(bad), [/^metadata\.name: Invalid value: "Not-Valid": a lowercase RFC 1123/], kind);
+  }
+});

@@ -13,6 +13,8 @@ import type * as W from './wire.js';
 /** API addresses of cluster-config/local-3node.yaml. */
 export const DEFAULT_SERVERS: readonly string[] = ['127.0.0.1:7100', '127.0.0.2:7100', '127.0.0.3:7100'];
 export const DEFAULT_TIMEOUT_MS = 10_000;
+/** Page size of listAll (kubectl's chunk size). */
+export const LIST_PAGE_SIZE = 500;
 
 export interface ShoalClientOptions {
   /** host:port of API servers, tried in order. Default DEFAULT_SERVERS. */
@@ -114,9 +116,14 @@ export class ShoalClient {
     return { items: res.items_json.map((j) => parse<T>(j)), revision: res.revision, continue: res.continue, remainingItemCount: res.remaining_item_count };
   }
 
-  /** Every page, followed through continue tokens; the revision is the first page's. */
+  /**
+   * Every object, fetched in pages of `opts.limit` (default LIST_PAGE_SIZE)
+   * through continue tokens; every page is read at the first page's revision,
+   * which is returned.
+   */
   async listAll<T extends KubeObject = KubeObject>(kind: string, opts: Omit<ListOptions, 'continue'> = {}): Promise<{ items: T[]; revision: number }> {
     const items: T[] = [];
+    opts = { ...opts, limit: opts.limit ?? LIST_PAGE_SIZE };
     let page = await this.list<T>(kind, opts);
     const revision = page.revision;
     items.push(...page.items);

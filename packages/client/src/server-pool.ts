@@ -25,6 +25,9 @@ export interface CallOptions {
 type UnaryMethod = (req: unknown, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: unknown) => void) => grpc.ClientUnaryCall;
 type StreamMethod = (req: unknown, md: grpc.Metadata, opts: grpc.CallOptions) => grpc.ClientReadableStream<unknown>;
 
+/** Largest response accepted (64 MiB). */
+export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
 /** Shortest per-attempt deadline when more servers remain to try after a timeout. */
 const MIN_ATTEMPT_MS = 1000;
 
@@ -74,6 +77,8 @@ export class ServerPool {
         'grpc.max_reconnect_backoff_ms': 2000,
         'grpc.keepalive_time_ms': 10_000,
         'grpc.keepalive_timeout_ms': 5_000,
+        // Lists of many objects are large; the server pages them (limit/continue), but a page may be big.
+        'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
       });
       this.stubs.set(key, stub);
     }

@@ -132,3 +132,28 @@ t.test('an abort signal ends the watch quietly', async (t) => {
   const res = await pending;
   t.equal(res.done, true);
 });
+
+t.test('an ERROR event ends the stream: OUT_OF_RANGE is CompactedError, UNAVAILABLE resumes', async (t) => {
+  const { status } = await import('@grpc/grpc-js');
+  const server = await startServer(t);
+  const client = clientFor(t, [server.address]);
+  await client.create(configMap('a'));
+
+  const resumed = client.watch('ConfigMap', { resourceVersion: 1, retryDelayMs: 10 });
+  const pending = take(resumed, 1);
+  for (let i = 0; i < 200 && !server.calls.some((c) => c.method === 'Watch'); i++) await new Promise((r) => setTimeout(r, 5));
+  server.failWatches(status.UNAVAILABLE, 'node is draining');
+  for (let i = 0; i < 200 && server.calls.filter((c) => c.method === 'Watch').length < 2; i++) await new Promise((r) => setTimeout(r, 5));
+  await client.create(configMap('b'));
+  t.equal((await pending)[0]?.object?.metadata.name, 'b', 'resumed after an UNAVAILABLE error event');
+  await resumed.return();
+
+  const compacted = client.watch('ConfigMap', { resourceVersion: 2 });
+  const failing = take(compacted, 1).catch((e: unknown) => e);
+  const watchCalls = server.calls.filter((c) => c.method === 'Watch').length;
+  for (let i = 0; i < 200 && server.calls.filter((c) => c.method === 'Watch').length <= watchCalls; i++) await new Promise((r) => setTimeout(r, 5));
+  server.failWatches(status.OUT_OF_RANGE, 'fell behind: revision 2 compacted');
+  const err = await failing;
+  t.type(err, CompactedError);
+  t.match((err as Error).message, /fell behind/);
+});

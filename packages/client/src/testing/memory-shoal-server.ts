@@ -47,6 +47,7 @@ export class MemoryShoalServer {
   private readonly logs = new Map<string, LogSource>();
   private readonly bookmarkIntervalMs: number;
   private readonly openWatches = new Set<() => void>();
+  private readonly watchFailers = new Set<(code: grpc.status, message: string) => void>();
 
   constructor(opts: MemoryShoalServerOptions = {}) {
     this.store = opts.store ?? new MemoryObjectStore();
@@ -95,6 +96,14 @@ export class MemoryShoalServer {
     const lines = text.split('\n').filter(Boolean);
     src.lines.push(...lines);
     for (const f of src.followers) f.write({ data: Buffer.from(lines.map((l) => `${l}\n`).join('')), stream: 'stdout' });
+  }
+
+  /**
+   * Send every open watch an ERROR event with this gRPC code, then end it
+   * (e.g. OUT_OF_RANGE: the watcher fell behind compacted history).
+   */
+  failWatches(code: grpc.status, message: string): void {
+    for (const fail of [...this.watchFailers]) fail(code, message);
   }
 
   /** End every follower of a container's logs (the container stopped). */
@@ -209,8 +218,15 @@ export class MemoryShoalServer {
       unsubscribe();
       if (timer) clearInterval(timer);
       this.openWatches.delete(close);
+      this.watchFailers.delete(fail);
+    };
+    const fail = (code: grpc.status, message: string): void => {
+      close();
+      call.write({ type: 'ERROR', object_json: '', revision: this.store.revision, error_code: code, error_message: message });
+      call.end();
     };
     this.openWatches.add(close);
+    this.watchFailers.add(fail);
     call.on('cancelled', close);
     call.on('close', close);
   }

@@ -29,6 +29,12 @@ export interface GossipConfig {
   pushPullIntervalMs: number;
   /** An update is retransmitted retransmitMult * ceil(log10(n + 1)) times. */
   retransmitMult: number;
+  /**
+   * Every this often, push-pull with one random dead (not left) member: after
+   * a partition heals, the halves that declared each other dead merge again.
+   * 0 disables.
+   */
+  reconnectIntervalMs: number;
   /** Dead and left members are forgotten this long after they died or left. */
   deadReapMs: number;
   /** Largest datagram the core builds (piggybacked updates are packed to fit). */
@@ -52,6 +58,7 @@ const lan: GossipConfig = {
   gossipToTheDeadMs: 30_000,
   pushPullIntervalMs: 30_000,
   retransmitMult: 4,
+  reconnectIntervalMs: 30_000,
   deadReapMs: 30 * 60_000,
   maxPacketBytes: 1400,
   maxMetaBytes: 512,
@@ -73,6 +80,7 @@ const local: GossipConfig = {
   gossipToTheDeadMs: 10_000,
   pushPullIntervalMs: 10_000,
   retransmitMult: 3,
+  reconnectIntervalMs: 5_000,
   deadReapMs: 5 * 60_000,
 };
 
@@ -87,6 +95,7 @@ const wan: GossipConfig = {
   gossipToTheDeadMs: 60_000,
   pushPullIntervalMs: 60_000,
   retransmitMult: 4,
+  reconnectIntervalMs: 60_000,
   deadReapMs: 60 * 60_000,
 };
 
@@ -102,7 +111,7 @@ export function resolveConfig(profile: GossipProfile = 'lan', overrides: Partial
   for (const k of positive) {
     if (!Number.isFinite(cfg[k]) || cfg[k] <= 0) throw new GossipConfigError(k, `must be a positive number, got ${cfg[k]}`);
   }
-  for (const k of ['indirectChecks', 'pushPullIntervalMs', 'gossipToTheDeadMs'] as const) {
+  for (const k of ['indirectChecks', 'pushPullIntervalMs', 'gossipToTheDeadMs', 'reconnectIntervalMs'] as const) {
     if (!Number.isFinite(cfg[k]) || cfg[k] < 0) throw new GossipConfigError(k, `must be zero or more, got ${cfg[k]}`);
   }
   if (cfg.probeTimeoutMs >= cfg.probeIntervalMs) throw new GossipConfigError('probeTimeoutMs', 'must be shorter than probeIntervalMs');

@@ -67,6 +67,7 @@ export class Swim {
   private nextProbeAt: number;
   private nextGossipAt: number;
   private nextPushPullAt: number;
+  private nextReconnectAt: number;
   private nextReapAt = 0;
   private leaving = false;
   private out: Outgoing[] = [];
@@ -88,6 +89,7 @@ export class Swim {
     this.nextProbeAt = opts.now + this.rand.intn(this.cfg.probeIntervalMs);
     this.nextGossipAt = opts.now + this.rand.intn(this.cfg.gossipIntervalMs);
     this.nextPushPullAt = opts.now + this.cfg.pushPullIntervalMs + this.rand.intn(Math.max(1, this.cfg.pushPullIntervalMs));
+    this.nextReconnectAt = opts.now + this.cfg.reconnectIntervalMs + this.rand.intn(Math.max(1, this.cfg.reconnectIntervalMs));
   }
 
   // ---- inputs ----------------------------------------------------------
@@ -112,6 +114,7 @@ export class Swim {
     if (!this.leaving && now >= this.nextProbeAt) this.startProbe(now);
     if (now >= this.nextGossipAt) this.gossip(now);
     if (this.cfg.pushPullIntervalMs > 0 && !this.leaving && now >= this.nextPushPullAt) this.pushPull(now);
+    if (this.cfg.reconnectIntervalMs > 0 && !this.leaving && now >= this.nextReconnectAt) this.reconnect(now);
     this.reap(now);
     return this.flush();
   }
@@ -216,6 +219,7 @@ export class Swim {
   nextDeadline(): number {
     let t = Math.min(this.nextGossipAt, this.leaving ? Infinity : this.nextProbeAt);
     if (this.cfg.pushPullIntervalMs > 0 && !this.leaving) t = Math.min(t, this.nextPushPullAt);
+    if (this.cfg.reconnectIntervalMs > 0 && !this.leaving) t = Math.min(t, this.nextReconnectAt);
     const p = this.probe;
     if (p) t = Math.min(t, p.indirectSent ? p.deadline : p.indirectAt);
     for (const s of this.suspicions.values()) t = Math.min(t, s.deadline);
@@ -299,6 +303,18 @@ export class Swim {
     const scale = n <= 32 ? 1 : Math.ceil(Math.log2(n) - Math.log2(32)) + 1;
     this.nextPushPullAt = now + this.cfg.pushPullIntervalMs * scale;
     const [peer] = this.pick(1, (name) => this.table.get(name)?.state === 'alive');
+    if (peer === undefined) return;
+    this.out.push({ to: (this.table.get(peer) as MemberInfo).address, msg: this.pushPullMessage(false, false), stream: true });
+  }
+
+  /**
+   * Try one member we hold dead. If it answers, the exchange makes each side
+   * see the other's claim about it and refute it, so the two merge again
+   * (a healed partition, or a member wrongly declared dead long ago).
+   */
+  private reconnect(now: number): void {
+    this.nextReconnectAt = now + this.cfg.reconnectIntervalMs;
+    const [peer] = this.pick(1, (name) => this.table.get(name)?.state === 'dead');
     if (peer === undefined) return;
     this.out.push({ to: (this.table.get(peer) as MemberInfo).address, msg: this.pushPullMessage(false, false), stream: true });
   }

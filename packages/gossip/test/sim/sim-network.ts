@@ -75,6 +75,8 @@ export class SimNetwork {
   readonly nodes = new Map<string, SimNode>();
   readonly byName = new Map<string, SimNode>();
   loss: number;
+  /** When set, messages between members on different sides are lost, streams included. */
+  partitioned: ((from: string, to: string) => boolean) | undefined;
   private readonly rand: Rand;
   private readonly heap = new Heap();
   private seq = 0;
@@ -143,6 +145,7 @@ export class SimNetwork {
       this.messagesSent++;
       const dest = this.nodes.get(m.to);
       if (!dest || dest.crashed) continue;
+      if (this.partitioned?.(node.name, dest.name)) continue;
       if (!m.stream && this.loss > 0 && this.rand.intn(1_000_000) < this.loss * 1_000_000) continue;
       const min = this.opts.minLatencyMs ?? 1;
       const max = this.opts.maxLatencyMs ?? 5;

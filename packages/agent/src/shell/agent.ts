@@ -98,9 +98,10 @@ export class Agent {
     for (const u of this.unsubscribe.splice(0)) u();
     for (const t of [this.resyncTimer, this.wakeTimer?.t, this.nodeTimer]) if (t) clearTimeout(t);
     this.resyncTimer = this.nodeTimer = this.wakeTimer = undefined;
-    this.probes.stopAll();
     await this.syncing;
     await this.workers.drain();
+    // After the last pass: a pass in flight could have started probe workers.
+    this.probes.stopAll();
     await this.batcher.flush();
     await this.batcher.close();
   }
@@ -127,7 +128,10 @@ export class Agent {
       this.again = true;
       return;
     }
-    this.syncing = this.syncAll()
+    // setImmediate: a pass never starts inside the previous one's microtasks,
+    // so timers (probes, batching) always get their turn.
+    this.syncing = new Promise<void>((r) => setImmediate(r))
+      .then(() => this.syncAll())
       .catch((err: unknown) => this.log.error('sync failed', { err: String(err) }))
       .finally(() => {
         this.syncing = undefined;
@@ -172,6 +176,7 @@ export class Agent {
         targets.set(c.id, t);
       }
     }
+    if (!this.running) return;
     this.probes.sync(targets);
     const probeResults = this.probes.results();
 
@@ -191,7 +196,10 @@ export class Agent {
       }
       if (decision.wakeAt !== undefined) wakeAt = Math.min(wakeAt, decision.wakeAt);
       if (decision.actions.length) {
-        this.workers.run(uid, () => this.execute(pod, decision.actions, observed), () => this.kick());
+        // A pod whose actions failed (or that waits for an image or config) is
+        // retried at the next resync, not at once: no hot loop against the engine.
+        let ok = true;
+        this.workers.run(uid, async () => { ok = await this.execute(pod, decision.actions, observed); }, () => { if (ok) this.kick(); });
       }
     }
 
@@ -222,7 +230,8 @@ export class Agent {
     m.set(name, w);
   }
 
-  private async execute(pod: Pod, actions: AgentAction[], observed: PodObservation): Promise<void> {
+  /** Runs a pod's actions in order; false when one failed or a container could not be created. */
+  private async execute(pod: Pod, actions: AgentAction[], observed: PodObservation): Promise<boolean> {
     const uid = pod.metadata.uid ?? '';
     const key = `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`;
     try {
@@ -240,7 +249,9 @@ export class Agent {
       }
     } catch (err) {
       this.log.warn('pod action failed', { pod: key, uid, err: String(err) });
+      return false;
     }
+    return (this.waiting.get(uid)?.size ?? 0) === 0;
   }
 
   private async executeOne(pod: Pod, a: AgentAction, observed: PodObservation): Promise<void> {

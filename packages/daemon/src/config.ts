@@ -151,7 +151,7 @@ function portRange(r: Reader, v: unknown, field: string): [number, number] {
 
 /** Parse and validate a config document. `nodeName` picks this daemon's node. */
 export function parseConfig(text: string, source: string, nodeName: string, baseDir = process.cwd()): DaemonConfig {
-  const r = new Reader(source);
+  const r: Reader = new Reader(source);
   let doc: unknown;
   try {
     doc = parseYaml(text);

@@ -1,1 +1,2 @@
-export {};
+export { ShoalDaemon, bootstrapVoters, SHOAL_VERSION, type DaemonOptions } from './daemon.js';
+export { loadConfig, parseConfig, ConfigError, PROFILE_TIMING, type DaemonConfig, type NodeSettings, type Timing } from './config.js';

@@ -8,6 +8,10 @@ import t from 'tap';
 import { SimNetwork, AliveViews } from './sim-network.js';
 import { resolveConfig } from '../../src/core/config.js';
 
+// About 10 s of CPU; on a shared, busy machine the wall time can pass tap's
+// default 120 s, so allow more.
+t.setTimeout(360_000);
+
 const cfg = resolveConfig('lan');
 const rounds = (ms: number): number => Math.ceil(ms / cfg.gossipIntervalMs);
 

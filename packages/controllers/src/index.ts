@@ -22,3 +22,4 @@ export { formatIndexes, parseIndexes } from './reconcile/indexes.js';
 export { reconcileCronJob, jobFromCronJob, jobNameFor, SCHEDULED_TIMESTAMP_ANNOTATION } from './reconcile/cronjob.js';
 export { parseCron, nextRun, lastMissedRun, CronParseError, UnknownTimeZoneError, type CronSchedule } from './reconcile/cron.js';
 export { reconcileDaemonSet, nodeEligible, targetNode, DAEMON_REVISION_LABEL } from './reconcile/daemonset.js';
+export { planScheduling, isPending, SCHEDULER_NAMES, type SchedulingPass } from './reconcile/scheduling.js';

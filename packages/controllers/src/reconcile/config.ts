@@ -14,6 +14,8 @@ export interface ControllerConfig {
   jobBackoffMaxMs: number;
   /** Events: component name in `source.component`. */
   eventSource: string;
+  /** Events older than this (by lastTimestamp) are deleted by the garbage collector; 0 keeps them. Default 1 h, as Kubernetes. */
+  eventTtlMs: number;
 }
 
 export const DEFAULT_CONTROLLER_CONFIG: ControllerConfig = {
@@ -22,6 +24,7 @@ export const DEFAULT_CONTROLLER_CONFIG: ControllerConfig = {
   jobBackoffBaseMs: 10_000,
   jobBackoffMaxMs: 360_000,
   eventSource: 'shoal-controller-manager',
+  eventTtlMs: 3_600_000,
 };
 
 export class ControllerConfigError extends Error {
@@ -33,7 +36,7 @@ export class ControllerConfigError extends Error {
 
 export function controllerConfig(partial: Partial<ControllerConfig> = {}): ControllerConfig {
   const c = { ...DEFAULT_CONTROLLER_CONFIG, ...partial };
-  for (const f of ['defaultTolerationSeconds', 'nodeMonitorGracePeriodMs', 'jobBackoffBaseMs', 'jobBackoffMaxMs'] as const) {
+  for (const f of ['defaultTolerationSeconds', 'nodeMonitorGracePeriodMs', 'jobBackoffBaseMs', 'jobBackoffMaxMs', 'eventTtlMs'] as const) {
     if (!Number.isFinite(c[f]) || c[f] < 0) throw new ControllerConfigError(f, 'must be a finite number >= 0');
   }
   if (c.jobBackoffMaxMs < c.jobBackoffBaseMs) throw new ControllerConfigError('jobBackoffMaxMs', 'must be >= jobBackoffBaseMs');

@@ -6,10 +6,11 @@
  *   dependents deleted first, then loses the finalizer (and goes);
  * - with the `orphan` finalizer its dependents lose the reference instead.
  */
-import { KINDS, type Action, type KubeObject, type Kind, type ObjectKey, type ObjectReader, type OwnerReference } from '@shoal/api';
+import { KINDS, type Action, type Event, type KubeObject, type Kind, type ObjectKey, type ObjectReader, type OwnerReference } from '@shoal/api';
 import type { ReconcileContext, ReconcileResult } from './types.js';
 import { keyOf } from './util/keys.js';
 import { isTerminating } from './util/pods.js';
+import { ms } from './util/time.js';
 
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
 export const ORPHAN_FINALIZER = 'orphan';
@@ -44,9 +45,15 @@ function withoutFinalizer(obj: KubeObject, f: string): KubeObject {
   return { ...obj, metadata: { ...obj.metadata, finalizers: (obj.metadata.finalizers ?? []).filter((x) => x !== f) } };
 }
 
-export function reconcileGarbage(key: ObjectKey, view: ObjectReader, _ctx: ReconcileContext): ReconcileResult {
+export function reconcileGarbage(key: ObjectKey, view: ObjectReader, ctx: ReconcileContext): ReconcileResult {
   const obj = view.get(key);
   if (!obj) return { actions: [] };
+  if (obj.kind === 'Event' && ctx.config.eventTtlMs > 0) {
+    const e = obj as Event;
+    const at = (ms(e.lastTimestamp) ?? ms(e.metadata.creationTimestamp) ?? ctx.now) + ctx.config.eventTtlMs;
+    if (ctx.now >= at) return { actions: [{ op: 'delete', key, uid: obj.metadata.uid }] };
+    return { actions: [], requeueAfterMs: at - ctx.now };
+  }
   const actions: Action[] = [];
   const finalizers = obj.metadata.finalizers ?? [];
 

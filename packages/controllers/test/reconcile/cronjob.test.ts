@@ -1,6 +1,7 @@
 import t from 'tap';
 import type { CronJob, Job } from '@shoal/api';
 import { jobNameFor, lastMissedRun, nextRun, parseCron, reconcileCronJob, CronParseError } from '../../src/index.js';
+import { controllerConfig } from '../../src/index.js';
 import { World } from '../fixtures/world.js';
 import { cronJob } from '../fixtures/objects.js';
 
@@ -46,7 +47,7 @@ t.test('runs at each scheduled minute with a deterministic name, and records it'
   t.same(jobs(w).map((j) => j.metadata.name), [jobNameFor('tick', at('2026-01-01T00:05:00Z'))]);
   t.equal(w.get<CronJob>('CronJob', 'tick')!.status!.lastScheduleTime, '2026-01-01T00:05:00.000Z');
   t.equal(w.get<CronJob>('CronJob', 'tick')!.status!.active!.length, 1);
-  const r = reconcileCronJob({ kind: 'CronJob', namespace: 'default', name: 'tick' }, w.c.snapshot(), { now: w.c.now, config: { defaultTolerationSeconds: 1, nodeMonitorGracePeriodMs: 0, jobBackoffBaseMs: 1, jobBackoffMaxMs: 1, eventSource: 't' } });
+  const r = reconcileCronJob({ kind: 'CronJob', namespace: 'default', name: 'tick' }, w.c.snapshot(), { now: w.c.now, config: controllerConfig({ jobBackoffBaseMs: 1, jobBackoffMaxMs: 1 }) });
   t.equal(r.requeueAfterMs, at('2026-01-01T00:10:00Z') - w.c.now);
 });
 
@@ -56,7 +57,7 @@ t.test('a leader change neither skips nor doubles a run', async (t) => {
   w.c.now = at('2026-01-01T00:05:10Z');
   // The old leader created the Job but died before recording lastScheduleTime.
   const k = { kind: 'CronJob', namespace: 'default', name: 'tick' };
-  const ctx = { now: w.c.now, config: { defaultTolerationSeconds: 1, nodeMonitorGracePeriodMs: 0, jobBackoffBaseMs: 1, jobBackoffMaxMs: 1, eventSource: 't' } };
+  const ctx = { now: w.c.now, config: controllerConfig({ jobBackoffBaseMs: 1, jobBackoffMaxMs: 1 }) };
   const first = reconcileCronJob(k, w.c.snapshot(), ctx);
   w.c.apply(first.actions.filter((a) => a.op === 'create' && a.object.kind === 'Job'));
   // New leader, from the view alone, possibly a bit later.

@@ -2,6 +2,7 @@ import t from 'tap';
 import fc from 'fast-check';
 import type { Deployment, Pod, ReplicaSet } from '@shoal/api';
 import { HASH_LABEL, reconcileDeployment, reconcileReplicaSet, restartDeployment, rollbackTo, REVISION_ANNOTATION, RevisionNotFoundError } from '../../src/index.js';
+import { controllerConfig } from '../../src/index.js';
 import { World } from '../fixtures/world.js';
 import { deployment } from '../fixtures/objects.js';
 
@@ -96,7 +97,7 @@ t.test('progressDeadlineSeconds: no progress turns Progressing False with Progre
   w.settle();
   w.kubelet({ ready: () => false });
   w.settle();
-  const r = reconcileDeployment({ kind: 'Deployment', namespace: 'default', name: 'web' }, w.c.snapshot(), { now: w.c.now, config: { defaultTolerationSeconds: 300, nodeMonitorGracePeriodMs: 0, jobBackoffBaseMs: 1, jobBackoffMaxMs: 1, eventSource: 't' } });
+  const r = reconcileDeployment({ kind: 'Deployment', namespace: 'default', name: 'web' }, w.c.snapshot(), { now: w.c.now, config: controllerConfig({ jobBackoffBaseMs: 1, jobBackoffMaxMs: 1 }) });
   t.ok(r.requeueAfterMs! > 0 && r.requeueAfterMs! <= 30_000, 'requeues for the deadline');
   w.c.now += 31_000;
   w.settle();

@@ -62,3 +62,14 @@ t.test('orphan deletion: dependents lose the reference and stay', async (t) => {
   t.equal(c.get(RS), undefined);
   t.equal(c.list('Pod').length, 2);
 });
+
+t.test('events expire after eventTtlMs', async (t) => {
+  const c = new MemoryCluster();
+  c.create({ apiVersion: 'v1', kind: 'Event', metadata: { name: 'e1', namespace: 'default' }, involvedObject: { kind: 'Pod', name: 'p' }, reason: 'R', message: 'm', type: 'Normal', lastTimestamp: new Date(c.now).toISOString() } as never);
+  const E = key('Event', 'e1');
+  const o = { config: { eventTtlMs: 60_000 } };
+  t.same(step(c, reconcileGarbage, E, o), { actions: [], requeueAfterMs: 60_000 });
+  c.now += 60_000;
+  t.same(ops(step(c, reconcileGarbage, E, o).actions), ['delete Event e1']);
+  t.equal(c.get(E), undefined);
+});

@@ -1,6 +1,7 @@
 import t from 'tap';
 import type { Job, Pod } from '@shoal/api';
 import { COMPLETION_INDEX_ANNOTATION, parseIndexes, reconcileJob, formatIndexes } from '../../src/index.js';
+import { controllerConfig } from '../../src/index.js';
 import { World } from '../fixtures/world.js';
 import { job } from '../fixtures/objects.js';
 
@@ -39,7 +40,7 @@ t.test('backoffLimit with exponential back-off, then Failed', async (t) => {
   const w = world({ backoffLimit: 2 });
   w.settle();
   finishPods(w, 'Failed');
-  const r = reconcileJob(J, w.c.snapshot(), { now: w.c.now, config: { defaultTolerationSeconds: 1, nodeMonitorGracePeriodMs: 0, jobBackoffBaseMs: 1000, jobBackoffMaxMs: 4000, eventSource: 't' } });
+  const r = reconcileJob(J, w.c.snapshot(), { now: w.c.now, config: controllerConfig({ jobBackoffBaseMs: 1000, jobBackoffMaxMs: 4000 }) });
   t.equal(r.requeueAfterMs, 1000, 'first retry after 1 s');
   w.settle();
   t.equal(running(w).length, 0, 'waits');

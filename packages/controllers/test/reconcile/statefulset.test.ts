@@ -1,6 +1,7 @@
 import t from 'tap';
 import type { Pod, StatefulSet } from '@shoal/api';
 import { CLAIM_NODES_ANNOTATION, reconcileStatefulSet, VOLUME_NODE_ANNOTATION } from '../../src/index.js';
+import { controllerConfig } from '../../src/index.js';
 import { World } from '../fixtures/world.js';
 import { statefulSet } from '../fixtures/objects.js';
 
@@ -142,7 +143,7 @@ t.test('idempotent: the same view gives the same actions', async (t) => {
   const w = world(3, { podManagementPolicy: 'Parallel' });
   w.settle();
   const snap = w.c.snapshot();
-  const ctx = { now: w.c.now, config: { defaultTolerationSeconds: 1, nodeMonitorGracePeriodMs: 0, jobBackoffBaseMs: 1, jobBackoffMaxMs: 1, eventSource: 't' } };
+  const ctx = { now: w.c.now, config: controllerConfig({ jobBackoffBaseMs: 1, jobBackoffMaxMs: 1 }) };
   const k = { kind: 'StatefulSet', namespace: 'default', name: 'db' };
   t.same(reconcileStatefulSet(k, snap, ctx), reconcileStatefulSet(k, snap, ctx));
 });

@@ -110,6 +110,7 @@ export class GossipNode extends EventEmitter<GossipNodeEvents> {
     const deadline = opts.timeoutMs === undefined ? Infinity : this.clock() + opts.timeoutMs;
     let lastError: unknown;
     for (;;) {
+      if (this.stopped) throw new JoinFailedError(seeds, { cause: new NotStartedError('join') });
       const out = swim.join(this.clock(), seeds);
       const results = await Promise.allSettled(out.messages.map((o) => this.exchange(o.to, o.msg)));
       const answered = results.filter((r) => r.status === 'fulfilled' && r.value).length;
@@ -202,10 +203,6 @@ export class GossipNode extends EventEmitter<GossipNodeEvents> {
   }
 
   private process(out: Output): void {
-    for (const e of out.events) {
-      this.log.info(`member ${e.type}`, { member: e.member.name, incarnation: e.member.incarnation });
-      this.emit('event', e);
-    }
     for (const o of out.messages) {
       if (o.stream) {
         this.exchange(o.to, o.msg).catch((err: Error) => this.log.debug('push-pull failed', { to: o.to, err: err.message }));
@@ -214,6 +211,15 @@ export class GossipNode extends EventEmitter<GossipNodeEvents> {
       }
     }
     this.arm();
+    for (const e of out.events) {
+      this.log.info(`member ${e.type}`, { member: e.member.name, incarnation: e.member.incarnation });
+      try {
+        this.emit('event', e);
+      } catch (err) {
+        // A listener's failure is its own: the protocol keeps running.
+        this.log.error('member event listener failed', { event: e.type, member: e.member.name, err: (err as Error).message });
+      }
+    }
   }
 
   /** (Re)arm the single timer at the core's next deadline. */

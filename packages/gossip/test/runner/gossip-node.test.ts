@@ -59,6 +59,17 @@ t.test('three nodes join, spread metadata, and tell leave from crash', async (t)
   t.ok(events.some((e) => e.type === 'suspect' && e.member.name === 'b'), 'b was suspected first');
 });
 
+t.test('a throwing event listener does not stop the protocol', async (t) => {
+  const a = await node('l1');
+  const b = await node('l2');
+  a.on('event', () => { throw new Error('listener bug'); });
+  await b.join([a.address]);
+  await until('a sees b', () => stateOf(a, 'l2') === 'alive');
+  await b.stop();
+  await until('a still detects b dead', () => stateOf(a, 'l2') === 'dead');
+  t.pass('membership kept working');
+});
+
 t.test('messages of another cluster are dropped', async (t) => {
   const a = await node('x1', 'blue');
   const b = await node('x2', 'green');

@@ -1,6 +1,7 @@
 // Three gossip processes on loopback with the `local` profile. SIGKILL one:
 // the two others mark it dead within 2 s. Restart it: it rejoins with a higher
-// incarnation. Only the PIDs started here are killed in teardown.
+// incarnation. SIGTERM it: the others see a leave, not a death. Only the PIDs
+// started here are killed in teardown.
 import t from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -89,11 +90,19 @@ t.test('SIGKILLed member is marked dead within 2 s and rejoins with a higher inc
   t.ok(dB < 2000, `b marked c dead within 2 s (${dB} ms)`);
 
   const restartedAt = Date.now();
-  start('c', ports[2]!, [addr(0), addr(1)]);
+  const c2 = start('c', ports[2]!, [addr(0), addr(1)]);
   const backA = await until('a sees c again', () => find(a, (l) => l.ev === 'join' && l.member === 'c', restartedAt));
   const backB = await until('b sees c again', () => find(b, (l) => l.ev === 'join' && l.member === 'c', restartedAt));
   t.comment(`c rejoined in ${backA.at - restartedAt} ms (process start included) with incarnation ${backA.incarnation}, was ${deadA.incarnation} when dead`);
   t.ok(backA.incarnation! > deadA.incarnation!, `a sees a higher incarnation (${backA.incarnation} > ${deadA.incarnation})`);
   t.ok(backB.incarnation! > deadB.incarnation!, 'b too');
   t.ok(backA.incarnation! > cBefore, 'higher than any incarnation c had before the crash');
+
+  // A graceful exit is a leave, not a death.
+  const termAt = Date.now();
+  c2.child.kill('SIGTERM');
+  await until('a sees c leave', () => find(a, (l) => l.ev === 'leave' && l.member === 'c', termAt), 10_000);
+  await until('b sees c leave', () => find(b, (l) => l.ev === 'leave' && l.member === 'c', termAt), 10_000);
+  await new Promise((r) => setTimeout(r, 1000));
+  t.notOk(find(a, (l) => l.ev === 'dead' && l.member === 'c', termAt) ?? find(b, (l) => l.ev === 'dead' && l.member === 'c', termAt), 'SIGTERM: both saw a leave and no death');
 });

@@ -131,7 +131,7 @@ export class NodeNetwork {
     const targets: VipTarget[] = [];
     for (const r of routes) {
       const to = this.proxy.address(r.key);
-      if (to) targets.push({ vip: r.clusterIP, port: r.port, protocol: 'tcp', to });
+      if (to) targets.push({ vip: r.clusterIP, port: r.port, protocol: r.protocol, to });
     }
     const dns = this.dnsServer.address;
     if (dns.port !== 53 || this.dnsIP !== this.cfg.gateway) {

@@ -1,6 +1,6 @@
 /**
- * What the node's proxy should carry, computed from the store: for every TCP
- * port of every Service with a virtual IP, one route to the ready endpoints of
+ * What the node's proxy should carry, computed from the store: for every port
+ * (TCP or UDP) of every Service with a virtual IP, one route to the ready endpoints of
  * that port, plus a NodePort route when the service has one. Pure.
  */
 import type { Endpoints, ObjectReader, Service, ServicePort } from '@shoal/api';
@@ -10,8 +10,9 @@ import { hasClusterIP } from '../env/service-env.js';
 
 /** One service port as the proxy and the VIP rules see it. */
 export interface ServicePortRoute {
-  /** `<ns>/<name>:<port name or number>`. */
+  /** `<ns>/<name>:<port name or number>`, with `/udp` appended for UDP ports. */
   key: string;
+  protocol: 'tcp' | 'udp';
   namespace: string;
   name: string;
   clusterIP: string;
@@ -33,7 +34,7 @@ export const singleGroup: GroupSplitter = (_svc, _port, endpoints) => [{ weight:
 const DEFAULT_AFFINITY_SECONDS = 10_800;
 
 export function routeKey(namespace: string, name: string, port: ServicePort): string {
-  return `${namespace}/${name}:${port.name || port.port}`;
+  return `${namespace}/${name}:${port.name || port.port}${port.protocol === 'UDP' ? '/udp' : ''}`;
 }
 
 /**
@@ -65,9 +66,9 @@ export function serviceRoutes(view: ObjectReader, split: GroupSplitter = singleG
       ? { timeoutSeconds: svc.spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_SECONDS }
       : undefined;
     for (const port of svc.spec?.ports ?? []) {
-      if ((port.protocol ?? 'TCP') !== 'TCP') continue; // the proxy is TCP only
       out.push({
         key: routeKey(namespace, svc.metadata.name, port),
+        protocol: port.protocol === 'UDP' ? 'udp' : 'tcp',
         namespace,
         name: svc.metadata.name,
         clusterIP: svc.spec!.clusterIP!,
@@ -92,7 +93,7 @@ export interface ListenAddresses {
 export function proxyRoutes(routes: readonly ServicePortRoute[], at: ListenAddresses): ProxyRoute[] {
   const out: ProxyRoute[] = [];
   for (const r of routes) {
-    const base = { groups: r.groups, ...(r.affinity ? { affinity: r.affinity } : {}) };
+    const base = { protocol: r.protocol, groups: r.groups, ...(r.affinity ? { affinity: r.affinity } : {}) };
     out.push({ key: r.key, listen: { host: at.vipHost, port: 0 }, ...base });
     if (r.nodePort !== undefined && at.nodeAddress !== undefined) {
       out.push({ key: `${r.key}@nodeport`, listen: { host: at.nodeAddress, port: r.nodePort }, ...base });

@@ -14,9 +14,10 @@ const view = new MemoryReader([
   service('pending', { ports: [{ port: 1 }] }),
 ]);
 
-t.test('one route per TCP port of each service with a virtual IP', async (t) => {
+t.test('one route per port of each service with a virtual IP', async (t) => {
   const rs = serviceRoutes(view);
-  t.same(rs.map((r) => r.key), ['default/one:5000', 'default/web:http', 'default/web:metrics']);
+  t.same(rs.map((r) => `${r.key} ${r.protocol}`), ['default/one:5000 tcp', 'default/one:53/udp udp', 'default/web:http tcp', 'default/web:metrics tcp']);
+  t.same(rs[1]!.groups[0]!.endpoints, [], 'no UDP endpoint port: no endpoints');
   const http = rs.find((r) => r.key === 'default/web:http')!;
   t.same(http.groups, [{ weight: 1, endpoints: [{ ip: '10.210.1.5', port: 8080 }, { ip: '10.210.2.5', port: 8080 }, { ip: '10.210.3.6', port: 8081 }] }], 'ready only, per-subset target ports');
   t.same(rs.find((r) => r.key === 'default/web:metrics')!.groups[0]!.endpoints, [{ ip: '10.210.1.5', port: 9100 }, { ip: '10.210.2.5', port: 9100 }]);
@@ -42,8 +43,10 @@ t.test('proxy routes: a VIP listener each, NodePort on the node address', async 
   t.same(pr.map((r) => `${r.key} ${r.listen.host}:${r.listen.port}`), [
     'default/one:5000 10.210.0.1:0',
     'default/one:5000@nodeport 127.0.0.2:30500',
+    'default/one:53/udp 10.210.0.1:0',
     'default/web:http 10.210.0.1:0',
     'default/web:metrics 10.210.0.1:0',
   ]);
-  t.equal(proxyRoutes(serviceRoutes(view), { vipHost: '10.210.0.1' }).length, 3, 'no node address, no NodePort listener');
+  t.equal(proxyRoutes(serviceRoutes(view), { vipHost: '10.210.0.1' }).length, 4, 'no node address, no NodePort listener');
+  t.equal(pr[2]!.protocol, 'udp');
 });

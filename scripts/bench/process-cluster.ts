@@ -115,7 +115,7 @@ export interface ShoalTiming {
   electionMs: number;
 }
 
-export const DEFAULT_TIMING: ShoalTiming = { tickMs: 25, heartbeatMs: 50, electionMs: 250 };
+export const DEFAULT_TIMING: ShoalTiming = { tickMs: 10, heartbeatMs: 50, electionMs: 200 };
 
 /** `nodeArgs` go to node before the script (e.g. --cpu-prof). */
 export async function shoalCluster(size = 3, timing: ShoalTiming = DEFAULT_TIMING, nodeArgs: string[] = []): Promise<ProcessCluster> {
@@ -129,7 +129,7 @@ export async function shoalCluster(size = 3, timing: ShoalTiming = DEFAULT_TIMIN
     command: process.execPath,
     args: [...nodeArgs, '--conditions=@shoal/source', '--import', 'tsx', SERVER, '--id', id, '--port', String(ports[i]),
       '--data', join(dir, id), '--peers', peers, '--tick-ms', String(timing.tickMs),
-      '--heartbeat-ms', String(timing.heartbeatMs), '--election-ms', String(timing.electionMs), ...(process.env.SHOAL_BENCH_STATS ? ['--stats'] : [])],
+      '--heartbeat-ms', String(timing.heartbeatMs), '--election-ms', String(timing.electionMs), ...(process.env.SHOAL_BENCH_STATS ? ['--stats'] : []), '--log-level', process.env.SHOAL_BENCH_LOG ?? 'warn'],
   }));
   return new ProcessCluster('shoal', members, dir, shoalClient);
 }

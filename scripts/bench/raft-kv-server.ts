@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { createJsonLogger, isLogLevel } from '@shoal/log';
-import { NoLeaderError, NotLeaderError, RaftNode, RaftTimeoutError } from '@shoal/raft';
+import { LeaderChangedError, NoLeaderError, NotLeaderError, RaftNode, RaftTimeoutError } from '@shoal/raft';
 import { LevelLogStore } from '@shoal/storage';
 import { GrpcTransport } from '@shoal/transport';
 import { KvStateMachine, encodePut } from './kv-state-machine.js';
@@ -65,6 +65,7 @@ const node = new RaftNode({
 function toStatus(err: unknown): Partial<grpc.StatusObject> {
   if (err instanceof NotLeaderError) return { code: grpc.status.UNAVAILABLE, details: `not leader; leader ${err.leader}` };
   if (err instanceof NoLeaderError) return { code: grpc.status.UNAVAILABLE, details: 'no leader' };
+  if (err instanceof LeaderChangedError) return { code: grpc.status.UNAVAILABLE, details: err.message };
   if (err instanceof RaftTimeoutError) return { code: grpc.status.DEADLINE_EXCEEDED, details: err.message };
   return { code: grpc.status.INTERNAL, details: String(err) };
 }

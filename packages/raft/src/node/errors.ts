@@ -18,6 +18,18 @@ export class NoLeaderError extends Error {
   }
 }
 
+/**
+ * The leader changed while the request was pending. Like a timeout, the
+ * outcome is unknown (the entry may still commit); retrying is safe only
+ * for idempotent requests.
+ */
+export class LeaderChangedError extends Error {
+  override name = 'LeaderChangedError';
+  constructor(readonly leader: NodeId | '') {
+    super(`leader changed to ${leader || '(none)'} while the request was pending`);
+  }
+}
+
 /** The operation did not complete in time; it may still take effect later. */
 export class RaftTimeoutError extends Error {
   override name = 'RaftTimeoutError';

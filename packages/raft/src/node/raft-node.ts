@@ -27,7 +27,7 @@ import type { LogStore } from './log-store.js';
 import type { StateMachine } from './state-machine.js';
 import type { Transport } from './transport.js';
 import { resolveNodeConfig, type RaftNodeConfig, type ResolvedNodeConfig } from './node-config.js';
-import { NoLeaderError, NotLeaderError, RaftTimeoutError, StoppedError } from './errors.js';
+import { LeaderChangedError, NoLeaderError, NotLeaderError, RaftTimeoutError, StoppedError } from './errors.js';
 import { encodeRequestId, decodeRequestId, unwrapRequest, wrapRequest, type RequestId } from './request-envelope.js';
 import { Waiters } from './waiters.js';
 
@@ -178,9 +178,18 @@ export class RaftNode {
       entries: loaded.entries.length, voters: conf.voters, electionTick: this.cfg.electionTick, heartbeatTick: this.cfg.heartbeatTick,
     });
     this.transport.onMessage((m) => this.onMessage(m));
+    // Ticks follow the wall clock: when the event loop runs a timer late
+    // (GC, a busy machine), the missed ticks are delivered at once, so an
+    // election timeout of N ms stays N ms rather than N ms of timer
+    // callbacks, and followers agree on when a leader's lease ran out. At
+    // most one election timeout's worth is caught up.
+    let lastTick = performance.now();
     this.ticker = setInterval(() => {
-      this.raw.tick();
-      this.kick();
+      const now = performance.now();
+      const due = Math.min(Math.floor((now - lastTick) / this.cfg.tickMs), this.cfg.electionTick);
+      lastTick = due === this.cfg.electionTick ? now : lastTick + due * this.cfg.tickMs;
+      for (let i = 0; i < due; i++) this.raw.tick();
+      if (due > 0) this.kick();
     }, this.cfg.tickMs);
     this.loop = this.run();
   }
@@ -189,7 +198,8 @@ export class RaftNode {
    * Replicates `data` and resolves once THIS node has applied it, with the
    * state machine's result. Works on any node (followers forward to the
    * leader). Rejects with NoLeaderError / NotLeaderError (leader hint),
-   * RaftTimeoutError (the entry may still commit later) or StoppedError.
+   * LeaderChangedError or RaftTimeoutError (outcome unknown: the entry may
+   * still commit) or StoppedError.
    */
   propose(data: Uint8Array, opts: RequestOptions = {}): Promise<ProposeResult> {
     if (this.stopped || !this.started) return Promise.reject(new StoppedError());
@@ -377,6 +387,7 @@ export class RaftNode {
   }
 
   private async handleReady(rd: Ready): Promise<void> {
+    const leaderChanged = rd.softState !== undefined && rd.softState.lead !== this.leader;
     if (rd.softState && rd.softState.lead !== this.leader) {
       this.leader = rd.softState.lead;
       this.term = rd.hardState?.term ?? this.raw.status().term;
@@ -455,6 +466,14 @@ export class RaftNode {
       }
     }
     this.releaseReads();
+    // Requests still pending went to (or through) the old leader and may
+    // be lost with it: tell the callers now rather than at their timeout.
+    if (leaderChanged) {
+      const err = new LeaderChangedError(this.leader);
+      this.proposals.rejectAll(err);
+      this.reads.rejectAll(err);
+      this.readIndexes = [];
+    }
   }
 
   private installSnapshot(s: Snapshot): void {

@@ -158,3 +158,17 @@ t.test('bad timing config is refused with the field', async (t) => {
   t.throws(() => new RaftNode({ ...base, tickMs: 100, heartbeatMs: 100, electionMs: 140 }), { name: 'RaftNodeConfigError', field: 'electionMs' });
   t.throws(() => new RaftNode({ ...base, tickMs: 0 }), { field: 'tickMs' });
 });
+
+t.test('requests pending when the leader changes are failed at once, not at their timeout', async (t) => {
+  const c = new Cluster(['a', 'b', 'c'], { requestTimeoutMs: 10_000 });
+  t.teardown(() => c.stopAll());
+  await c.startAll();
+  const old = await c.waitLeader();
+  const follower = [...c.members.values()].find((m) => m.id !== old.id)!;
+  c.net.isolate(old.id);
+  const started = Date.now();
+  const err = await follower.node.propose(put('lost', '1')).then(() => undefined, (e: unknown) => e);
+  t.equal((err as Error).name, 'LeaderChangedError');
+  t.ok(Date.now() - started < 5000, 'well before the 10 s timeout');
+  c.net.heal(old.id);
+});

@@ -86,7 +86,8 @@ export class ShoalClient {
   // ------------------------------------------------------------ objects
 
   async apply<T extends KubeObject>(object: T, opts: CallOptions = {}): Promise<ApplyResult<T>> {
-    const res = await this.pool.unary<W.ApplyResponse>('ObjectService', 'Apply', { object_json: JSON.stringify(object) }, opts);
+    // Apply sets the same state however often it runs, so it may be retried like a read.
+    const res = await this.pool.unary<W.ApplyResponse>('ObjectService', 'Apply', { object_json: JSON.stringify(object) }, { idempotent: true, ...opts });
     return { object: parse<T>(res.object_json), result: APPLY_OUTCOMES[res.result] ?? 'configured' };
   }
 

@@ -47,9 +47,21 @@ export class UnavailableError extends ShoalError {
   }
 }
 
-/** The call's deadline passed. */
+/**
+ * The call's deadline passed, or the server timed out waiting for the write
+ * to commit. For a write, the outcome is unknown: it may still take effect.
+ */
 export class TimeoutError extends ShoalError {
   override name = 'TimeoutError';
+}
+
+/**
+ * The connection broke while a write was in flight: it may or may not have
+ * been applied. The client does not retry it (a retry could apply it twice or
+ * report a conflict with itself); re-read to find out.
+ */
+export class OutcomeUnknownError extends ShoalError {
+  override name = 'OutcomeUnknownError';
 }
 
 function isServiceError(err: unknown): err is ServiceError {
@@ -98,6 +110,8 @@ export function fromGrpcError(err: unknown, server?: string): Error {
     case Status.OUT_OF_RANGE:
       return new CompactedError(message, err.code, server, opts);
     case Status.UNAVAILABLE:
+      // A node that timed out waiting for the commit: the write may still happen.
+      if (reason === 'Timeout') return new TimeoutError(message, err.code, server, opts);
       return new UnavailableError(message, metadataValue(err, LEADER_METADATA_KEY), err.code, server, opts);
     case Status.DEADLINE_EXCEEDED:
       return new TimeoutError(message, err.code, server, opts);
@@ -106,8 +120,25 @@ export function fromGrpcError(err: unknown, server?: string): Error {
   }
 }
 
+/**
+ * True when a failed call certainly never took effect, so even a write may
+ * be sent again: the connection was never established, or a node answered
+ * that it cannot serve (it names a reason other than Timeout).
+ */
+export function neverApplied(err: unknown): boolean {
+  const raw = err instanceof ShoalError && isServiceError(err.cause) ? err.cause : err;
+  if (!isServiceError(raw) || raw.code !== Status.UNAVAILABLE) return false;
+  const reason = metadataValue(raw, REASON_METADATA_KEY);
+  if (reason !== undefined) return reason !== 'Timeout';
+  const text = raw.details || raw.message;
+  return /No connection established|ECONNREFUSED|Name resolution failed|EHOSTUNREACH|ENETUNREACH/.test(text);
+}
+
 /** Errors worth retrying on another server: the node is down, unreachable or cannot serve. */
 export function isFailoverError(err: unknown): boolean {
   if (err instanceof UnavailableError) return true;
-  return isServiceError(err) && err.code === Status.UNAVAILABLE;
+  // The client never cancels a unary call itself: CANCELLED means the server
+  // went away mid-call (grpc-js reports a server shutdown's RST_STREAM so).
+  const code = err instanceof ShoalError ? err.code : isServiceError(err) ? err.code : undefined;
+  return code === Status.UNAVAILABLE || code === Status.CANCELLED;
 }

@@ -7,7 +7,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { loadShoalProto } from './proto.js';
-import { TimeoutError, UnavailableError, fromGrpcError, isFailoverError } from './errors.js';
+import { OutcomeUnknownError, ShoalError, TimeoutError, UnavailableError, fromGrpcError, isFailoverError, neverApplied } from './errors.js';
 
 export type ServiceName = 'ObjectService' | 'PodService' | 'AdminService';
 
@@ -15,9 +15,11 @@ export interface CallOptions {
   /** Overall time budget of the call in ms (all attempts). */
   timeoutMs?: number;
   /**
-   * Safe to repeat on another server after a timeout (reads). Writes are only
-   * retried when the server was unreachable, never after a timeout, because
-   * the first attempt may have been applied.
+   * Safe to repeat on another server after a timeout or a dropped connection
+   * (reads). Writes are only sent again when they certainly never took effect
+   * (no connection, or a node refused to serve); otherwise the caller gets
+   * TimeoutError or OutcomeUnknownError, because the first attempt may have
+   * been applied.
    */
   idempotent?: boolean;
 }
@@ -108,6 +110,10 @@ export class ServerPool {
         return await this.attempt<Res>(service, method, request, address, attemptMs);
       } catch (raw) {
         const err = fromGrpcError(raw, address);
+        if (isFailoverError(err) && !opts.idempotent && !neverApplied(err)) {
+          // The connection broke with a write in flight: do not send it twice.
+          throw new OutcomeUnknownError(`${method} to ${address}: ${err.message}; the change may or may not have been applied`, err instanceof ShoalError ? err.code : grpc.status.UNAVAILABLE, address, { cause: err });
+        }
         if (isFailoverError(err)) {
           lastError = err;
           const hint = err instanceof UnavailableError ? err.leader : undefined;

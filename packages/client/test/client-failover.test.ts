@@ -1,6 +1,6 @@
 import t from 'tap';
 import { MemoryObjectStore } from '../src/testing/index.js';
-import { UnavailableError } from '../src/index.js';
+import { OutcomeUnknownError, UnavailableError } from '../src/index.js';
 import { clientFor, configMap, deadAddress, startServer } from './helpers.js';
 
 t.test('calls fail over past a server that is down', async (t) => {
@@ -63,4 +63,34 @@ t.test('admin calls reach the cluster', async (t) => {
   t.same((await client.addNode({ id: 'n3', peer_address: 'p3', api_address: 'a3', voter: false })).map((m) => m.raft_role), ['voter', 'voter', 'learner']);
   t.same((await client.removeNode('n3')).length, 2);
   t.equal((await client.snapshot()).index, 0);
+});
+
+t.test('a write whose connection drops in flight is not sent twice; a read is', async (t) => {
+  const store = new MemoryObjectStore();
+  const hanging = await startServer(t, { store });
+  const other = await startServer(t, { store });
+  const client = clientFor(t, [hanging.address, other.address], { timeoutMs: 5000 });
+  await client.create(configMap('a'));
+  hanging.hang = true;
+  const write = client.create(configMap('b')).catch((e: unknown) => e);
+  const read = client.get('ConfigMap', 'a').catch((e: unknown) => e);
+  for (let i = 0; i < 200 && hanging.calls.length < 3; i++) await new Promise((r) => setTimeout(r, 5));
+  hanging.stop(); // the node dies with both calls in flight
+  const err = await write;
+  t.type(err, OutcomeUnknownError);
+  t.match((err as Error).message, /may or may not have been applied/);
+  t.equal(other.calls.filter((c) => c.method === 'Create').length, 0, 'the write was not retried elsewhere');
+  const got = await read;
+  t.equal((got as { metadata: { name: string } }).metadata.name, 'a', 'the read failed over');
+});
+
+t.test('a server timing out on the commit gives TimeoutError, not a retry', async (t) => {
+  const { shoalStatusError } = await import('../src/index.js');
+  const { status } = await import('@grpc/grpc-js');
+  const { fromGrpcError, neverApplied, TimeoutError } = await import('../src/index.js');
+  const timedOut = shoalStatusError(status.UNAVAILABLE, 'commit timed out; the write may still take effect', { reason: 'Timeout' });
+  t.type(fromGrpcError(timedOut), TimeoutError);
+  t.equal(neverApplied(timedOut), false);
+  t.equal(neverApplied(shoalStatusError(status.UNAVAILABLE, 'not the leader', { reason: 'NotLeader', leader: 'x:1' })), true);
+  t.equal(neverApplied(Object.assign(new Error('14 UNAVAILABLE: Connection dropped'), { code: status.UNAVAILABLE, details: 'Connection dropped', metadata: undefined })), false);
 });

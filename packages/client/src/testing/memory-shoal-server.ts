@@ -38,6 +38,8 @@ export class MemoryShoalServer {
   readonly id: string;
   members: W.Member[];
   exec: ExecHandler | undefined;
+  /** When true, unary calls are received (and recorded) but never answered: a node that hangs. */
+  hang = false;
   /** When set, every call fails with UNAVAILABLE naming this leader (a node that cannot serve). */
   unavailable: { leader?: string } | undefined;
   /** Requests received, by method, for assertions. */
@@ -127,6 +129,7 @@ export class MemoryShoalServer {
     return (call, cb) => {
       this.calls.push({ method, request: call.request });
       if (this.unavailable) return cb(this.notServing());
+      if (this.hang) return;
       try {
         cb(null, fn(call.request));
       } catch (err) {

@@ -2,13 +2,15 @@
  * applyDefaults: the Kubernetes defaults for every kind, so a manifest that
  * leaves them out is stored the same as one that spells them out. Returns a
  * new object; fields set to null (YAML `field:` with no value) are dropped.
+ * Defaulting runs before validation, so it tolerates any shape: a field of
+ * the wrong type is left alone for validation to report.
  */
-import type {
-  Container, CronJobSpec, DaemonSetSpec, DeploymentSpec, JobSpec, KubeObject, PodSpec, PodTemplateSpec, Probe,
-  ReplicaSetSpec, ServiceSpec, StatefulSetSpec,
-} from './types.js';
+import type { KubeObject } from './types.js';
 import { KINDS } from './types.js';
 import { isKind } from './kinds.js';
+
+type Rec = Record<string, unknown>;
+const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A deep copy without null or undefined fields (array holes stay as they are). */
 export function withoutNulls<T>(v: T): T {
@@ -21,150 +23,148 @@ export function withoutNulls<T>(v: T): T {
   return v;
 }
 
-function probeDefaults(p: Probe | undefined): void {
-  if (!p) return;
-  p.timeoutSeconds ??= 1;
-  p.periodSeconds ??= 10;
-  p.successThreshold ??= 1;
-  p.failureThreshold ??= 3;
-  if (p.httpGet) {
-    p.httpGet.path ??= '/';
-    p.httpGet.scheme ??= 'HTTP';
-  }
+/** The map at parent[key]; created when absent and `create` is set; undefined when something else is there. */
+function child(parent: Rec | undefined, key: string, create = false): Rec | undefined {
+  if (!parent) return undefined;
+  const v = parent[key];
+  if (isRec(v)) return v;
+  if (v === undefined && create) return (parent[key] = {}) as Rec;
+  return undefined;
 }
 
-function containerDefaults(c: Container): void {
-  c.imagePullPolicy ??= 'IfNotPresent';
+function def(o: Rec | undefined, key: string, value: unknown): void {
+  if (o && o[key] === undefined) o[key] = value;
+}
+
+function items(v: unknown): Rec[] {
+  return Array.isArray(v) ? v.filter(isRec) : [];
+}
+
+function probeDefaults(p: Rec | undefined): void {
+  def(p, 'timeoutSeconds', 1);
+  def(p, 'periodSeconds', 10);
+  def(p, 'successThreshold', 1);
+  def(p, 'failureThreshold', 3);
+  const http = child(p, 'httpGet');
+  def(http, 'path', '/');
+  def(http, 'scheme', 'HTTP');
+}
+
+function containerDefaults(c: Rec): void {
+  def(c, 'imagePullPolicy', 'IfNotPresent');
+  def(c, 'terminationMessagePath', '/dev/termination-log');
   // A limit without a request requests the limit (what the scheduler counts).
-  const limits = c.resources?.limits;
-  if (c.resources && limits) {
-    for (const [res, q] of Object.entries(limits)) {
-      c.resources.requests ??= {};
-      c.resources.requests[res] ??= q;
-    }
+  const resources = child(c, 'resources');
+  const limits = child(resources, 'limits');
+  if (limits) {
+    const requests = child(resources, 'requests', true);
+    for (const [res, q] of Object.entries(limits)) def(requests, res, q);
   }
-  c.terminationMessagePath ??= '/dev/termination-log';
-  for (const p of c.ports ?? []) p.protocol ??= 'TCP';
-  probeDefaults(c.livenessProbe);
-  probeDefaults(c.readinessProbe);
-  probeDefaults(c.startupProbe);
+  for (const p of items(c.ports)) def(p, 'protocol', 'TCP');
+  for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) probeDefaults(child(c, probe));
 }
 
 /** Pod spec defaults; `restartPolicy` is left alone for Job templates, which must choose. */
-function podSpecDefaults(s: PodSpec | undefined, defaultRestart: boolean): void {
+function podSpecDefaults(s: Rec | undefined, defaultRestart: boolean): void {
   if (!s) return;
-  if (defaultRestart) s.restartPolicy ??= 'Always';
-  s.terminationGracePeriodSeconds ??= 30;
-  s.dnsPolicy ??= 'ClusterFirst';
-  s.enableServiceLinks ??= true;
-  s.schedulerName ??= 'default-scheduler';
-  for (const c of s.containers ?? []) containerDefaults(c);
-  for (const c of s.initContainers ?? []) containerDefaults(c);
-  for (const t of s.tolerations ?? []) t.operator ??= 'Equal';
+  if (defaultRestart) def(s, 'restartPolicy', 'Always');
+  def(s, 'terminationGracePeriodSeconds', 30);
+  def(s, 'dnsPolicy', 'ClusterFirst');
+  def(s, 'enableServiceLinks', true);
+  def(s, 'schedulerName', 'default-scheduler');
+  for (const c of items(s.containers)) containerDefaults(c);
+  for (const c of items(s.initContainers)) containerDefaults(c);
+  for (const t of items(s.tolerations)) def(t, 'operator', 'Equal');
 }
 
-function templateDefaults(t: PodTemplateSpec | undefined, defaultRestart = true): void {
-  if (t) podSpecDefaults(t.spec, defaultRestart);
+function templateDefaults(spec: Rec, defaultRestart = true): void {
+  podSpecDefaults(child(child(spec, 'template'), 'spec'), defaultRestart);
 }
 
-function jobSpecDefaults(s: JobSpec | undefined): void {
+function jobSpecDefaults(s: Rec | undefined): void {
   if (!s) return;
   if (s.completions === undefined && s.parallelism === undefined) {
     s.completions = 1;
     s.parallelism = 1;
   }
-  s.parallelism ??= 1;
-  s.backoffLimit ??= 6;
-  s.completionMode ??= 'NonIndexed';
-  s.suspend ??= false;
-  templateDefaults(s.template, false);
+  def(s, 'parallelism', 1);
+  def(s, 'backoffLimit', 6);
+  def(s, 'completionMode', 'NonIndexed');
+  def(s, 'suspend', false);
+  templateDefaults(s, false);
 }
 
-type Defaulter = (spec: never, obj: KubeObject & Record<string, unknown>) => void;
+/** A rolling-update strategy block: `type` defaulted, and `rollingUpdate` filled only for RollingUpdate. */
+function strategy(spec: Rec, key: string, rolling: Rec): void {
+  const st = child(spec, key, true);
+  def(st, 'type', 'RollingUpdate');
+  if (st?.type !== 'RollingUpdate') return;
+  const ru = child(st, 'rollingUpdate', true);
+  for (const [k, v] of Object.entries(rolling)) def(ru, k, v);
+}
 
-const SPEC_DEFAULTS: Partial<Record<string, Defaulter>> = {
-  Pod: (s: PodSpec) => podSpecDefaults(s, true),
-  ReplicaSet: (s: ReplicaSetSpec) => {
-    s.replicas ??= 1;
-    templateDefaults(s.template);
+const SPEC_DEFAULTS: Partial<Record<string, (spec: Rec) => void>> = {
+  Pod: (s) => podSpecDefaults(s, true),
+  ReplicaSet: (s) => {
+    def(s, 'replicas', 1);
+    templateDefaults(s);
   },
-  Deployment: (s: DeploymentSpec) => {
-    s.replicas ??= 1;
-    s.strategy ??= {};
-    s.strategy.type ??= 'RollingUpdate';
-    if (s.strategy.type === 'RollingUpdate') {
-      s.strategy.rollingUpdate ??= {};
-      s.strategy.rollingUpdate.maxUnavailable ??= '25%';
-      s.strategy.rollingUpdate.maxSurge ??= '25%';
-    }
-    s.revisionHistoryLimit ??= 10;
-    s.progressDeadlineSeconds ??= 600;
-    s.minReadySeconds ??= 0;
-    templateDefaults(s.template);
+  Deployment: (s) => {
+    def(s, 'replicas', 1);
+    strategy(s, 'strategy', { maxUnavailable: '25%', maxSurge: '25%' });
+    def(s, 'revisionHistoryLimit', 10);
+    def(s, 'progressDeadlineSeconds', 600);
+    def(s, 'minReadySeconds', 0);
+    templateDefaults(s);
   },
-  StatefulSet: (s: StatefulSetSpec) => {
-    s.replicas ??= 1;
-    s.podManagementPolicy ??= 'OrderedReady';
-    s.updateStrategy ??= {};
-    s.updateStrategy.type ??= 'RollingUpdate';
-    if (s.updateStrategy.type === 'RollingUpdate') {
-      s.updateStrategy.rollingUpdate ??= {};
-      s.updateStrategy.rollingUpdate.partition ??= 0;
-    }
-    s.revisionHistoryLimit ??= 10;
-    s.persistentVolumeClaimRetentionPolicy ??= {};
-    s.persistentVolumeClaimRetentionPolicy.whenDeleted ??= 'Retain';
-    s.persistentVolumeClaimRetentionPolicy.whenScaled ??= 'Retain';
-    templateDefaults(s.template);
+  StatefulSet: (s) => {
+    def(s, 'replicas', 1);
+    def(s, 'podManagementPolicy', 'OrderedReady');
+    strategy(s, 'updateStrategy', { partition: 0 });
+    def(s, 'revisionHistoryLimit', 10);
+    const retention = child(s, 'persistentVolumeClaimRetentionPolicy', true);
+    def(retention, 'whenDeleted', 'Retain');
+    def(retention, 'whenScaled', 'Retain');
+    templateDefaults(s);
   },
-  DaemonSet: (s: DaemonSetSpec) => {
-    s.updateStrategy ??= {};
-    s.updateStrategy.type ??= 'RollingUpdate';
-    if (s.updateStrategy.type === 'RollingUpdate') {
-      s.updateStrategy.rollingUpdate ??= {};
-      s.updateStrategy.rollingUpdate.maxUnavailable ??= 1;
-      s.updateStrategy.rollingUpdate.maxSurge ??= 0;
-    }
-    s.revisionHistoryLimit ??= 10;
-    templateDefaults(s.template);
+  DaemonSet: (s) => {
+    strategy(s, 'updateStrategy', { maxUnavailable: 1, maxSurge: 0 });
+    def(s, 'revisionHistoryLimit', 10);
+    templateDefaults(s);
   },
-  Job: (s: JobSpec) => jobSpecDefaults(s),
-  CronJob: (s: CronJobSpec) => {
-    s.concurrencyPolicy ??= 'Allow';
-    s.suspend ??= false;
-    s.successfulJobsHistoryLimit ??= 3;
-    s.failedJobsHistoryLimit ??= 1;
-    jobSpecDefaults(s.jobTemplate?.spec);
+  Job: (s) => jobSpecDefaults(s),
+  CronJob: (s) => {
+    def(s, 'concurrencyPolicy', 'Allow');
+    def(s, 'suspend', false);
+    def(s, 'successfulJobsHistoryLimit', 3);
+    def(s, 'failedJobsHistoryLimit', 1);
+    jobSpecDefaults(child(child(s, 'jobTemplate'), 'spec'));
   },
-  Service: (s: ServiceSpec) => {
-    s.type ??= 'ClusterIP';
-    s.sessionAffinity ??= 'None';
-    for (const p of s.ports ?? []) {
-      p.protocol ??= 'TCP';
-      p.targetPort ??= p.port;
+  Service: (s) => {
+    def(s, 'type', 'ClusterIP');
+    def(s, 'sessionAffinity', 'None');
+    for (const p of items(s.ports)) {
+      def(p, 'protocol', 'TCP');
+      def(p, 'targetPort', p.port);
     }
-    if (s.sessionAffinity === 'ClientIP') {
-      s.sessionAffinityConfig ??= {};
-      s.sessionAffinityConfig.clientIP ??= {};
-      s.sessionAffinityConfig.clientIP.timeoutSeconds ??= 10800;
-    }
+    if (s.sessionAffinity === 'ClientIP') def(child(child(s, 'sessionAffinityConfig', true), 'clientIP', true), 'timeoutSeconds', 10800);
   },
 };
 
 /** Returns a defaulted copy of `obj`; the input is not modified. Unknown kinds pass through copied. */
 export function applyDefaults<T extends KubeObject>(obj: T): T {
-  const out = withoutNulls(obj) as T & Record<string, unknown>;
-  out.metadata ??= { name: '' };
-  if (!isKind(out.kind)) return out;
-  out.apiVersion ??= KINDS[out.kind].apiVersion;
-  if (KINDS[out.kind].namespaced) out.metadata.namespace ||= 'default';
-  if (out.kind === 'Service') out.spec ??= {} as T['spec'];
+  const out = withoutNulls(obj) as T;
+  if (!isRec(out)) return out;
+  const rec = out as unknown as Rec;
+  if (rec.metadata === undefined) rec.metadata = { name: '' };
+  if (typeof out.kind !== 'string' || !isKind(out.kind)) return out;
+  def(rec, 'apiVersion', KINDS[out.kind].apiVersion);
+  const meta = child(rec, 'metadata');
+  if (meta && KINDS[out.kind].namespaced && !meta.namespace) meta.namespace = 'default';
+  const spec = child(rec, 'spec', out.kind === 'Service');
   const defaulter = SPEC_DEFAULTS[out.kind];
-  if (defaulter && typeof out.spec === 'object' && out.spec !== null) defaulter(out.spec as never, out);
-  if (out.kind === 'Secret') (out as Record<string, unknown>).type ??= 'Opaque';
-  if (out.kind === 'Namespace') {
-    const status = (out.status ??= {} as T['status']) as { phase?: string };
-    status.phase ??= 'Active';
-  }
+  if (defaulter && spec) defaulter(spec);
+  if (out.kind === 'Secret') def(rec, 'type', 'Opaque');
+  if (out.kind === 'Namespace') def(child(rec, 'status', true), 'phase', 'Active');
   return out;
 }

@@ -49,10 +49,18 @@ export function validate(obj: unknown, opts: ValidateOptions = {}): ValidationIs
   }
   const schema = KIND_SCHEMAS[kind];
   if (schema) walkFields(schema, o, '', issues);
-  // Cross-field rules assume the basic shapes; skip them when the walk found shape errors there.
-  if (typeof o.metadata === 'object' && o.metadata !== null) checkMetadata(o as unknown as KubeObject, issues);
-  if (!issues.list.some((i) => i.type === 'Invalid' && /must be (an object|a list|a string|a map)/.test(i.reason))) {
-    checkKindRules(o as KubeObject & Record<string, unknown>, issues);
+  // Cross-field rules assume the basic shapes: skip them when the walk found a wrong shape.
+  const shapeBroken = issues.list.some((i) => i.type === 'Required' || (i.type === 'Invalid' && /must be (an object|a list|a string|a map|an integer|a boolean)/.test(i.reason)));
+  if (!shapeBroken) {
+    const found = issues.list.length;
+    try {
+      if (typeof o.metadata === 'object' && o.metadata !== null) checkMetadata(o as unknown as KubeObject, issues);
+      checkKindRules(o as KubeObject & Record<string, unknown>, issues);
+    } catch (e) {
+      // Only reachable with a shape the walk let through: report it rather than crash the caller.
+      issues.list.length = found;
+      issues.invalid('', '(object)', `could not be checked: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
   return issues.list;
 }

@@ -16,19 +16,22 @@ import {
   type Message,
   type NodeId,
   type ReadState,
-  type Snapshot,
   type SoftState,
 } from '../types.js';
 import { encodeConfChange } from './conf-change.js';
 import { resolveConfig, type RaftConfig, type ResolvedRaftConfig } from './config.js';
 import { noopLogger, type Logger } from './deps.js';
-import { payloadSize, entrySize } from './entry-size.js';
-import { ProposalDroppedError, SnapshotUnavailableError } from './errors.js';
+import { payloadSize } from './entry-size.js';
+import { ProposalDroppedError } from './errors.js';
 import { CAMPAIGN_TRANSFER, isTransferContext, makeMessage, voteRespType } from './message.js';
 import { Progress } from './progress.js';
 import { committedIndex, voteResult, VoteResult } from './quorum.js';
 import { RaftLog } from './raft-log.js';
 import { ReadOnly } from './read-only.js';
+import { handleAppend, handleHeartbeat, handleSnapshot } from './follower-handlers.js';
+import { applyConfChange } from './membership.js';
+import { releasePendingReadIndexMessages, respondReadIndex, startReadIndex } from './read-index.js';
+import { bcastAppend, bcastHeartbeat, flushAppends, maybeSendAppend } from './replication.js';
 import { stepCandidate } from './step-candidate.js';
 import { stepFollower } from './step-follower.js';
 import { stepLeader } from './step-leader.js';
@@ -158,58 +161,6 @@ export class Raft {
 
   private newProgress(learner: boolean): Progress {
     return new Progress(this.log.lastIndex() + 1, this.cfg.maxInflightMsgs, this.cfg.maxInflightBytes, learner);
-  }
-
-  /**
-   * Applies a committed membership change (the driver calls this when it
-   * applies the entry). One server at a time: any two successive majorities
-   * overlap, so no joint consensus is needed.
-   */
-  applyConfChange(cc: ConfChange): ConfState {
-    const voters = new Set(this.voters);
-    const learners = new Set(this.learners);
-    switch (cc.type) {
-      case ConfChangeType.AddLearner:
-        if (!voters.has(cc.node)) learners.add(cc.node);
-        break;
-      case ConfChangeType.PromoteLearner:
-        if (learners.has(cc.node)) {
-          learners.delete(cc.node);
-          voters.add(cc.node);
-        } else if (!voters.has(cc.node)) {
-          this.logger.warn('raft: promote of a node that is not a learner ignored', { target: cc.node });
-        }
-        break;
-      case ConfChangeType.RemoveNode:
-        voters.delete(cc.node);
-        learners.delete(cc.node);
-        break;
-    }
-    this.setConf({ voters: [...voters], learners: [...learners] });
-    this.afterConfChange();
-    return this.confState();
-  }
-
-  private afterConfChange(): void {
-    if (this.role !== Role.Leader) return;
-    if (this.leadTransferee !== '' && !this.isVoter(this.leadTransferee)) this.abortLeaderTransfer();
-    if (!this.isVoter(this.id)) {
-      // A removed leader steps down. First it tells the others the commit
-      // index (they may not know the removal is committed), and hands over
-      // to the most caught-up voter so the cluster need not wait a timeout.
-      this.bcastAppend();
-      let best: NodeId = '';
-      for (const id of this.voters) {
-        const pr = this.progress.get(id);
-        if (pr !== undefined && pr.match === this.log.lastIndex()) best = id;
-      }
-      if (best !== '') this.send(makeMessage({ type: MessageType.TimeoutNow, to: best }));
-      this.becomeFollower(this.term, '');
-      return;
-    }
-    // The quorum may have shrunk: commit what the new majority holds.
-    if (this.maybeCommit()) this.bcastAppend();
-    else for (const id of this.progress.keys()) if (id !== this.id) this.maybeSendAppend(id, false);
   }
 
   // ---- role transitions
@@ -498,74 +449,6 @@ export class Raft {
     this.msgs.push(m);
   }
 
-  /** Sends an append (or a snapshot) to `to` unless its progress is paused. */
-  maybeSendAppend(to: NodeId, sendIfEmpty: boolean): boolean {
-    const pr = this.progress.get(to);
-    if (pr === undefined || pr.isPaused()) return false;
-    if (pr.next < this.log.firstIndex()) return this.sendSnapshot(to, pr);
-    const prevIndex = pr.next - 1;
-    const prevTerm = this.log.term(prevIndex);
-    const ents = this.log.entries(pr.next, this.cfg.maxSizePerMsg);
-    if (ents.length === 0 && !sendIfEmpty) return false;
-    let bytes = 0;
-    for (const e of ents) bytes += entrySize(e);
-    this.send(
-      makeMessage({ type: MessageType.App, to, index: prevIndex, logTerm: prevTerm, entries: ents, commit: this.log.committed }),
-    );
-    pr.sentEntries(ents.length, ents.length > 0 ? ents[ents.length - 1]!.index : prevIndex, bytes);
-    return true;
-  }
-
-  private sendSnapshot(to: NodeId, pr: Progress): boolean {
-    // Only to followers we heard from lately: a snapshot is large.
-    if (!pr.recentActive) return false;
-    let snap: Snapshot;
-    try {
-      snap = this.log.snapshot();
-    } catch (err) {
-      if (err instanceof SnapshotUnavailableError) return false;
-      throw err;
-    }
-    if (snap.metadata.index === 0) throw new RangeError('raft: need a snapshot but storage has none');
-    pr.becomeSnapshot(snap.metadata.index);
-    this.send(makeMessage({ type: MessageType.Snap, to, snapshot: snap }));
-    this.logger.debug('raft: sent snapshot', { to, index: snap.metadata.index });
-    return true;
-  }
-
-  sendAppend(to: NodeId): void {
-    this.maybeSendAppend(to, true);
-  }
-
-  /** Sends every follower what it lacks (or an empty append carrying the commit index). */
-  bcastAppend(): void {
-    this.needBroadcast = false;
-    for (const id of this.progress.keys()) {
-      if (id === this.id) continue;
-      this.sendAppend(id);
-      // Pipelining: keep sending while the follower's window has room.
-      while (this.maybeSendAppend(id, false)) {
-        /* next batch */
-      }
-    }
-  }
-
-  /** Sends the broadcast deferred by proposals, so many proposals share one append. */
-  flushAppends(): void {
-    if (this.needBroadcast && this.role === Role.Leader) this.bcastAppend();
-    this.needBroadcast = false;
-  }
-
-  bcastHeartbeat(ctx: Uint8Array | undefined): void {
-    for (const [id, pr] of this.progress) {
-      if (id === this.id) continue;
-      // Never tell a follower a commit index beyond what it is known to hold:
-      // its log past `match` may still differ from ours.
-      const commit = Math.min(pr.match, this.log.committed);
-      this.send(makeMessage({ type: MessageType.Heartbeat, to: id, commit, ...(ctx !== undefined ? { context: ctx } : {}) }));
-    }
-  }
-
   sendTimeoutNow(to: NodeId): void {
     this.send(makeMessage({ type: MessageType.TimeoutNow, to }));
   }
@@ -613,86 +496,55 @@ export class Raft {
 
   // ---- follower handlers
 
+  // ---- reads
+
+  // ---- delegates to the concern modules (membership, replication, follower handling, reads)
+
+  applyConfChange(cc: ConfChange): ConfState {
+    return applyConfChange(this, cc);
+  }
+
+  maybeSendAppend(to: NodeId, sendIfEmpty: boolean): boolean {
+    return maybeSendAppend(this, to, sendIfEmpty);
+  }
+
+  sendAppend(to: NodeId): void {
+    maybeSendAppend(this, to, true);
+  }
+
+  bcastAppend(): void {
+    bcastAppend(this);
+  }
+
+  flushAppends(): void {
+    flushAppends(this);
+  }
+
+  bcastHeartbeat(ctx: Uint8Array | undefined): void {
+    bcastHeartbeat(this, ctx);
+  }
+
   handleAppend(m: Message): void {
-    if (m.index < this.log.committed) {
-      // Already committed here: tell the leader where we are.
-      this.send(makeMessage({ type: MessageType.AppResp, to: m.from, index: this.log.committed }));
-      return;
-    }
-    const lastNew = this.log.maybeAppend(m.index, m.logTerm, m.commit, m.entries);
-    if (lastNew !== undefined) {
-      this.send(makeMessage({ type: MessageType.AppResp, to: m.from, index: lastNew }));
-      return;
-    }
-    // Refused: hint the leader at the last index whose term is <= the term it
-    // sent, so it can skip a whole conflicting term in one round trip.
-    const hint = this.log.findConflictByTerm(Math.min(m.index, this.log.lastIndex()), m.logTerm);
-    this.send(
-      makeMessage({ type: MessageType.AppResp, to: m.from, index: m.index, reject: true, rejectHint: hint.index, rejectTerm: hint.term }),
-    );
+    handleAppend(this, m);
   }
 
   handleHeartbeat(m: Message): void {
-    // The leader never sends a commit beyond our match, so this is safe.
-    this.log.commitTo(Math.min(m.commit, this.log.lastIndex()));
-    this.send(makeMessage({ type: MessageType.HeartbeatResp, to: m.from, ...(m.context !== undefined ? { context: m.context } : {}) }));
+    handleHeartbeat(this, m);
   }
 
   handleSnapshot(m: Message): void {
-    const s = m.snapshot;
-    if (s === undefined) return;
-    if (this.restore(s)) {
-      this.logger.info('raft: restored snapshot', { index: s.metadata.index, term: s.metadata.term });
-      this.send(makeMessage({ type: MessageType.AppResp, to: m.from, index: this.log.lastIndex() }));
-    } else {
-      this.send(makeMessage({ type: MessageType.AppResp, to: m.from, index: this.log.committed }));
-    }
+    handleSnapshot(this, m);
   }
 
-  private restore(s: Snapshot): boolean {
-    // Never roll back committed state.
-    if (s.metadata.index <= this.log.committed) return false;
-    if (this.log.matchTerm(s.metadata.index, s.metadata.term)) {
-      // We already hold that entry: just fast-forward the commit index.
-      this.log.commitTo(s.metadata.index);
-      return false;
-    }
-    this.log.restore(s);
-    this.setConf(s.metadata.conf);
-    return true;
-  }
-
-  // ---- reads
-
-  /** Answers a ReadIndex request whose leadership check has passed. */
   respondReadIndex(from: NodeId, index: number, requestId: Uint8Array): void {
-    if (from === this.id || from === '') {
-      this.readStates.push({ index, requestId });
-    } else {
-      this.send(makeMessage({ type: MessageType.ReadIndexResp, to: from, index, context: requestId }));
-    }
+    respondReadIndex(this, from, index, requestId);
   }
 
   releasePendingReadIndexMessages(): void {
-    if (this.pendingReadIndexMessages.length === 0 || !this.committedEntryInCurrentTerm()) return;
-    const held = this.pendingReadIndexMessages;
-    this.pendingReadIndexMessages = [];
-    for (const m of held) this.startReadIndex(m);
+    releasePendingReadIndexMessages(this);
   }
 
-  /**
-   * ReadIndex: remember the commit index now, then confirm we are still
-   * leader by a heartbeat round acknowledged by a quorum.
-   */
   startReadIndex(m: Message): void {
-    const ctx = m.context ?? new Uint8Array(0);
-    if (this.voters.length === 1 && this.isVoter(this.id)) {
-      this.respondReadIndex(m.from, this.log.committed, ctx);
-      return;
-    }
-    this.readOnly.add(this.log.committed, m.from, ctx);
-    this.readOnly.recvAck(this.id, ctx);
-    this.bcastHeartbeat(ctx);
+    startReadIndex(this, m);
   }
 }
-

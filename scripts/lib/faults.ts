@@ -1,16 +1,61 @@
 /**
- * Real network faults on loopback for the local cluster: iptables rules in
- * the filter table, each tagged with a comment naming the run, so `heal()`
- * (and a crash-safe `cleanupRun()`) removes exactly the rules this run made.
- * Only traffic between the cluster's own 127.0.0.x addresses is touched.
+ * Real network faults between the daemons of a local cluster.
+ *
+ * On loopback the kernel gives outgoing connections the source address
+ * 127.0.0.1 whatever the destination, so a rule on source addresses cannot
+ * tell the nodes apart. Instead each daemon runs in its own cgroup (v2), and
+ * a fault drops, in the OUTPUT chain, packets that one node's processes send
+ * to another node's address (`-m cgroup --path`). Every rule carries a
+ * comment naming the run, so `heal()` removes exactly the rules this run made.
  */
 import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
+/** Where the unified (v2) cgroup hierarchy is mounted, if anywhere. */
+export function cgroup2Root(): string | undefined {
+  for (const p of ['/sys/fs/cgroup/unified', '/sys/fs/cgroup']) {
+    if (existsSync(join(p, 'cgroup.procs')) && (existsSync(join(p, 'cgroup.subtree_control')) || p.endsWith('unified'))) return p;
+  }
+  return undefined;
+}
+
 export class FaultError extends Error {
   override name = 'FaultError';
+}
+
+/** A node as faults see it: the address others reach it at and the cgroup its daemon runs in. */
+export interface FaultTarget {
+  address: string;
+  /** Path relative to the cgroup2 root, e.g. shoal/local/node-1. */
+  cgroup: string;
+}
+
+/** Put `pid` into the cgroup `path` (created if missing). */
+export function joinCgroup(path: string, pid: number): void {
+  const root = cgroup2Root();
+  if (!root) throw new FaultError('no cgroup v2 hierarchy is mounted; network faults need one');
+  const dir = join(root, path);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'cgroup.procs'), String(pid));
+}
+
+/** Remove an empty cgroup and its empty parents up to the root; errors are ignored. */
+export function removeCgroup(path: string): void {
+  const root = cgroup2Root();
+  if (!root) return;
+  const parts = path.split('/');
+  while (parts.length) {
+    try {
+      rmdirSync(join(root, ...parts));
+    } catch {
+      return;
+    }
+    parts.pop();
+  }
 }
 
 async function iptables(args: string[]): Promise<string> {
@@ -32,28 +77,27 @@ export class NetworkFaults {
     this.tag = `shoal-chaos:${runId}`;
   }
 
-  private rule(src: string, dst: string, extra: string[] = []): string[] {
-    for (const a of [src, dst]) {
-      if (!/^127\.\d+\.\d+\.\d+$/.test(a)) throw new FaultError(`refusing a fault outside loopback: ${a}`);
-    }
-    return ['INPUT', '-s', src, '-d', dst, ...extra, '-m', 'comment', '--comment', this.tag, '-j', 'DROP'];
+  private rule(from: FaultTarget, to: FaultTarget, extra: string[] = []): string[] {
+    if (!/^127\.\d+\.\d+\.\d+$/.test(to.address)) throw new FaultError(`refusing a fault outside loopback: ${to.address}`);
+    if (!/^[\w./-]+$/.test(from.cgroup)) throw new FaultError(`bad cgroup path "${from.cgroup}"`);
+    return ['OUTPUT', '-m', 'cgroup', '--path', from.cgroup, '-d', to.address, ...extra, '-m', 'comment', '--comment', this.tag, '-j', 'DROP'];
   }
 
-  /** Drop every packet from `src` to `dst` (one way). */
-  async dropOneWay(src: string, dst: string): Promise<void> {
-    await iptables(['-I', ...this.rule(src, dst)]);
+  /** Drop everything `from`'s daemon sends to `to` (one way). */
+  async dropOneWay(from: FaultTarget, to: FaultTarget): Promise<void> {
+    await iptables(['-I', ...this.rule(from, to)]);
   }
 
-  /** Cut `node` off from every address in `others`, both ways. */
-  async isolate(node: string, others: string[]): Promise<void> {
+  /** Cut `node` off from every one of `others`, both ways. */
+  async isolate(node: FaultTarget, others: FaultTarget[]): Promise<void> {
     for (const o of others) {
       await this.dropOneWay(node, o);
       await this.dropOneWay(o, node);
     }
   }
 
-  /** Drop a random share of packets between `node` and each of `others`, both ways. */
-  async flaky(node: string, others: string[], probability: number): Promise<void> {
+  /** Drop a random share of what `node` and each of `others` send each other. */
+  async flaky(node: FaultTarget, others: FaultTarget[], probability: number): Promise<void> {
     if (!(probability > 0 && probability < 1)) throw new FaultError(`probability must be in (0, 1), got ${probability}`);
     const stat = ['-m', 'statistic', '--mode', 'random', '--probability', String(probability)];
     for (const o of others) {
@@ -64,15 +108,15 @@ export class NetworkFaults {
 
   /** The rules this run has in place now, as `iptables -S` prints them. */
   async rules(): Promise<string[]> {
-    const out = await iptables(['-S', 'INPUT']);
-    return out.split('\n').filter((l) => l.includes(`"${this.tag}"`) || l.includes(` ${this.tag} `) || l.endsWith(this.tag));
+    const out = await iptables(['-S', 'OUTPUT']);
+    return out.split('\n').filter((l) => l.includes(this.tag));
   }
 
   /** Remove every rule this run made. */
   async heal(): Promise<number> {
     const rules = await this.rules();
     for (const r of rules) {
-      // "-A INPUT ..." becomes "-D INPUT ..."; the comment may be quoted.
+      // "-A OUTPUT ..." becomes "-D OUTPUT ..."; the comment may be quoted.
       const args = r.replace(/^-A /, '-D ').match(/"[^"]*"|\S+/g)!.map((a) => a.replace(/^"(.*)"$/, '$1'));
       await iptables(args);
     }

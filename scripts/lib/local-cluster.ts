@@ -7,6 +7,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { cgroup2Root, joinCgroup, removeCgroup, type FaultTarget } from './faults.js';
 import { loadConfig, type DaemonConfig, type NodeSettings } from '../../packages/daemon/src/config.js';
 
 export const ROOT = resolve(new URL('../..', import.meta.url).pathname);
@@ -68,7 +70,19 @@ export class LocalCluster {
     if (!child.pid) throw new Error(`could not start ${name}`);
     child.unref();
     writeFileSync(this.pidFile(name), `${child.pid}\n`);
+    // Its own cgroup lets network faults pick out this daemon's packets.
+    if (cgroup2Root()) joinCgroup(this.cgroup(name), child.pid);
     return child.pid;
+  }
+
+  /** The cgroup (v2, relative to its root) a node's daemon runs in. */
+  cgroup(name: string): string {
+    return `shoal/${this.config.cluster.id}/${name}`;
+  }
+
+  /** A node as network faults address it. */
+  faultTarget(name: string): FaultTarget {
+    return { address: this.node(name).address, cgroup: this.cgroup(name) };
   }
 
   /** SIGKILL, like a crash. */
@@ -98,6 +112,7 @@ export class LocalCluster {
       while (isAlive(pid)) await sleep(50);
     }
     rmSync(this.pidFile(name), { force: true });
+    removeCgroup(this.cgroup(name));
   }
 
   apiAddress(name: string): string {
@@ -123,8 +138,9 @@ export class LocalCluster {
 }
 
 function readFirstNodeName(path: string): string {
-  const m = /^\s*-\s*name:\s*([a-z0-9-]+)/m.exec(readFileSync(path, 'utf8'));
-  return m?.[1] ?? 'node-1';
+  const doc = parseYaml(readFileSync(path, 'utf8')) as { nodes?: { name?: unknown }[] } | null;
+  const name = doc?.nodes?.[0]?.name;
+  return typeof name === 'string' ? name : 'node-1';
 }
 
 export function isAlive(pid: number): boolean {

@@ -156,3 +156,12 @@ t.test('create job --from=cronjob/NAME makes a Job from the template, owned by t
   const wrong = await shoal(server, ['create', 'job', 'x', '--from=deployment/web']);
   t.match(wrong.stderr, /--from must name a cronjob/);
 });
+
+t.test('rollout status with --timeout gives up with a clear error', async (t) => {
+  const server = await startServer(t);
+  const d = server.store.create(deployment(2));
+  server.store.update({ ...d, status: { observedGeneration: 1, replicas: 2, updatedReplicas: 1 } }, true);
+  const res = await shoal(server, ['rollout', 'status', 'deployment/web', '--timeout', '300ms']);
+  t.equal(res.code, 1);
+  t.equal(res.stderr, 'error: timed out waiting for the rollout of deployment "web" (--timeout 300ms)\n');
+});

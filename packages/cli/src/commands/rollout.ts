@@ -8,6 +8,7 @@ import { matchesSelector, type Deployment, type KubeObject, type ObjectKey, type
 import { RESTARTED_AT_ANNOTATION, RevisionNotFoundError, restartDeployment, rollbackTo, rolloutHistory } from '@shoal/controllers';
 import type { ShoalClient } from '@shoal/client';
 import type { CommandContext, GlobalFlags } from '../context.js';
+import { parseDuration } from '../config.js';
 import { CliError } from '../errors.js';
 import { parseRef, resourceName, type KindInfo } from '../kinds.js';
 import { yamlText } from '../output/print.js';
@@ -65,13 +66,22 @@ export function rolloutCommand(ctx: CommandContext): CommandModule<GlobalFlags, 
       return state.done;
     };
     if (report(obj) || !argv.watch) return;
-    const watch = client.watch(info.kind, { namespace, fieldSelector: `metadata.name=${name}`, resourceVersion: Number(obj.metadata.resourceVersion ?? 0), ...(ctx.io.signal ? { signal: ctx.io.signal } : {}) });
-    for await (const ev of watch) {
-      if (ev.type === 'DELETED') throw new CliError(`${info.kind.toLowerCase()} "${name}" was deleted`);
-      if (!ev.object) continue;
-      obj = ev.object;
-      if (report(obj)) return;
+    // An explicit --timeout also bounds the whole wait, as kubectl's does.
+    const limit = new AbortController();
+    const timer = argv.timeout !== undefined ? setTimeout(() => limit.abort(), parseDuration(argv.timeout, '--timeout')) : undefined;
+    const signals = [limit.signal, ...(ctx.io.signal ? [ctx.io.signal] : [])];
+    try {
+      const watch = client.watch(info.kind, { namespace, fieldSelector: `metadata.name=${name}`, resourceVersion: Number(obj.metadata.resourceVersion ?? 0), signal: AbortSignal.any(signals) });
+      for await (const ev of watch) {
+        if (ev.type === 'DELETED') throw new CliError(`${info.kind.toLowerCase()} "${name}" was deleted`);
+        if (!ev.object) continue;
+        obj = ev.object;
+        if (report(obj)) return;
+      }
+    } finally {
+      if (timer) clearTimeout(timer);
     }
+    if (limit.signal.aborted) throw new CliError(`timed out waiting for the rollout of ${info.kind.toLowerCase()} "${name}" (--timeout ${argv.timeout})`);
   });
 
   const history = sub('history', 'List a deployment\'s revisions (--revision N shows one)', (y) => y.option('revision', { type: 'number', describe: 'show the pod template of this revision' }), async (argv) => {

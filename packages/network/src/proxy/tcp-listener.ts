@@ -21,7 +21,8 @@ export class TcpRouteListener implements RouteListener {
 
   static async listen(route: ProxyRoute, ctx: ProxyContext): Promise<TcpRouteListener> {
     const l = new TcpRouteListener(route, ctx);
-    const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (c) => l.accept(c));
+    // noDelay: a relay must not hold small writes back (Nagle) on either side.
+    const server = createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (c) => l.accept(c));
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err) => reject(new ProxyListenError(`cannot listen on tcp ${route.listen.host}:${route.listen.port} for ${route.key}`, { cause: err })));
       server.listen(route.listen.port, route.listen.host, () => resolve());
@@ -91,7 +92,7 @@ export class TcpRouteListener implements RouteListener {
   }
 
   private dial(b: Backend, done: (err: Error | undefined, s?: Socket) => void): void {
-    const s = connect({ host: b.ip, port: b.port, allowHalfOpen: true });
+    const s = connect({ host: b.ip, port: b.port, allowHalfOpen: true, noDelay: true });
     this.track(s);
     let settled = false;
     const settle = (err?: Error): void => {

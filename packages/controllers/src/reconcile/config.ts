@@ -9,6 +9,12 @@ export interface ControllerConfig {
   defaultTolerationSeconds: number;
   /** How long a node may be suspect/dead in gossip before it is marked NotReady (0: at once). */
   nodeMonitorGracePeriodMs: number;
+  /**
+   * How often node lifecycle re-reads gossip liveness for each node, so a
+   * death is noticed even when nothing in the store changes (the daemon may
+   * also call ControllerManager.notify('Node', key) on gossip changes).
+   */
+  nodeMonitorPeriodMs: number;
   /** Job pod-failure back-off: base and cap, as Kubernetes' 10 s doubling to 6 min. */
   jobBackoffBaseMs: number;
   jobBackoffMaxMs: number;
@@ -21,6 +27,7 @@ export interface ControllerConfig {
 export const DEFAULT_CONTROLLER_CONFIG: ControllerConfig = {
   defaultTolerationSeconds: 300,
   nodeMonitorGracePeriodMs: 0,
+  nodeMonitorPeriodMs: 1000,
   jobBackoffBaseMs: 10_000,
   jobBackoffMaxMs: 360_000,
   eventSource: 'shoal-controller-manager',
@@ -36,7 +43,7 @@ export class ControllerConfigError extends Error {
 
 export function controllerConfig(partial: Partial<ControllerConfig> = {}): ControllerConfig {
   const c = { ...DEFAULT_CONTROLLER_CONFIG, ...partial };
-  for (const f of ['defaultTolerationSeconds', 'nodeMonitorGracePeriodMs', 'jobBackoffBaseMs', 'jobBackoffMaxMs', 'eventTtlMs'] as const) {
+  for (const f of ['defaultTolerationSeconds', 'nodeMonitorGracePeriodMs', 'nodeMonitorPeriodMs', 'jobBackoffBaseMs', 'jobBackoffMaxMs', 'eventTtlMs'] as const) {
     if (!Number.isFinite(c[f]) || c[f] < 0) throw new ControllerConfigError(f, 'must be a finite number >= 0');
   }
   if (c.jobBackoffMaxMs < c.jobBackoffBaseMs) throw new ControllerConfigError('jobBackoffMaxMs', 'must be >= jobBackoffBaseMs');

@@ -39,8 +39,17 @@ export function secondsTolerated(pod: Pod, taint: Taint, defaultSeconds: number)
 
 export function reconcileNode(key: ObjectKey, view: ObjectReader, ctx: ReconcileContext): ReconcileResult {
   const node = view.get<Node>(key);
-  const live = node && ctx.nodeLiveness?.(node.metadata.name);
-  if (!node || !live) return { actions: [] };
+  if (!node || !ctx.nodeLiveness) return { actions: [] };
+  const r = reconcileWithLiveness(node, view, ctx);
+  // Level-triggered on gossip too: look again after nodeMonitorPeriodMs even if nothing changes.
+  const period = ctx.config.nodeMonitorPeriodMs;
+  if (period <= 0) return r;
+  return { actions: r.actions, requeueAfterMs: Math.min(r.requeueAfterMs ?? period, period) };
+}
+
+function reconcileWithLiveness(node: Node, view: ObjectReader, ctx: ReconcileContext): ReconcileResult {
+  const live = ctx.nodeLiveness?.(node.metadata.name);
+  if (!live) return { actions: [] };
   const name = node.metadata.name;
   const taints = node.spec?.taints ?? [];
   const taint = taints.find((t) => t.key === UNREACHABLE_TAINT && t.effect === 'NoExecute');

@@ -18,7 +18,7 @@ t.test('a dead node is tainted, marked Unknown, and its pods evicted after their
   pod(c, 'short', [{ key: UNREACHABLE_TAINT, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 2 }]);
   pod(c, 'forever', [{ key: UNREACHABLE_TAINT, operator: 'Exists', effect: 'NoExecute' }]);
   const liveness: Record<string, NodeLiveness> = { n1: { state: 'alive', since: 0 } };
-  const o = { liveness, config: { defaultTolerationSeconds: 5 } };
+  const o = { liveness, config: { defaultTolerationSeconds: 5, nodeMonitorPeriodMs: 0 } };
   t.same(step(c, reconcileNode, N1, o).actions, [], 'alive: nothing');
   liveness.n1 = { state: 'dead', since: c.now };
   t.same(ops(step(c, reconcileNode, N1, o).actions), ['update Node n1']);
@@ -68,7 +68,7 @@ t.test('grace period before acting, suspect does nothing, and a returning node i
   const c = new MemoryCluster();
   c.create(node('n1'));
   const liveness: Record<string, NodeLiveness> = { n1: { state: 'suspect', since: c.now } };
-  const o = { liveness, config: { nodeMonitorGracePeriodMs: 1000 } };
+  const o = { liveness, config: { nodeMonitorGracePeriodMs: 1000, nodeMonitorPeriodMs: 0 } };
   t.same(step(c, reconcileNode, N1, o).actions, []);
   liveness.n1 = { state: 'dead', since: c.now };
   t.same(step(c, reconcileNode, N1, o), { actions: [], requeueAfterMs: 1000 });
@@ -87,4 +87,12 @@ t.test('no gossip information: nothing happens', async (t) => {
   const c = new MemoryCluster();
   c.create(node('n1'));
   t.same(step(c, reconcileNode, N1).actions, []);
+});
+
+t.test('liveness is polled every nodeMonitorPeriodMs, so a death is seen without a store change', async (t) => {
+  const c = new MemoryCluster();
+  c.create(node('n1'));
+  const liveness: Record<string, NodeLiveness> = { n1: { state: 'alive', since: 0 } };
+  t.same(step(c, reconcileNode, N1, { liveness, config: { nodeMonitorPeriodMs: 500 } }), { actions: [], requeueAfterMs: 500 });
+  t.equal(step(c, reconcileNode, N1, { liveness, config: { nodeMonitorPeriodMs: 500, nodeMonitorGracePeriodMs: 5000 } }).requeueAfterMs, 500);
 });

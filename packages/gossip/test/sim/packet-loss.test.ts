@@ -14,7 +14,7 @@ for (const seed of [1, 2]) {
     const start = net.now;
     net.run(start + 10 * 60_000);
     const suspected = [...suspects.values()].reduce((a, b) => a + b, 0);
-    t.comment(`seed ${seed}: ${suspected} suspect events seen across all members (each suspicion refuted), ${net.messagesSent} messages`);
+    t.comment(`seed ${net.seed}: ${suspected} suspect events seen across all members (each suspicion refuted), ${net.messagesSent} messages`);
     t.same([...deaths.keys()], [], 'no member declared dead');
     for (const name of names) {
       const alive = net.node(name).swim.members().filter((m) => m.state === 'alive').length;

@@ -20,7 +20,7 @@ for (const seed of [3, 4]) {
     const healedAt = net.now;
     net.run(healedAt + 10 * cfg.reconnectIntervalMs, () => views.complete(names));
     t.ok(views.complete(names), 'everyone sees everyone alive again');
-    t.comment(`seed ${seed}: merged ${net.now - healedAt} ms after the partition healed (reconnect interval ${cfg.reconnectIntervalMs} ms)`);
+    t.comment(`seed ${net.seed}: merged ${net.now - healedAt} ms after the partition healed (reconnect interval ${cfg.reconnectIntervalMs} ms)`);
     t.ok(names.every((n) => net.node(n).swim.incarnation > 0), 'members refuted their deaths with higher incarnations');
   });
 }

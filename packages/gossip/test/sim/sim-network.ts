@@ -57,6 +57,7 @@ export interface SimNode {
   slowMs: number;
   /** When the next tick is scheduled (Infinity: none). */
   tickAt: number;
+  lastIncarnation: number;
 }
 
 export interface SimOptions {
@@ -69,6 +70,19 @@ export interface SimOptions {
 }
 
 export type EventHook = (node: SimNode, e: MemberEvent, now: number) => void;
+
+/** `--seed=N` on the command line (tap: `--test-arg=--seed=N`) replays one seed in every sim. */
+export function seedOverride(): number | undefined {
+  const arg = process.argv.find((a) => a.startsWith('--seed='));
+  return arg ? Number(arg.slice('--seed='.length)) : undefined;
+}
+
+export class InvariantError extends Error {
+  override readonly name = 'InvariantError';
+  constructor(seed: number, now: number, what: string) {
+    super(`invariant broken at ${now} ms (replay with --seed=${seed}): ${what}`);
+  }
+}
 
 export class SimNetwork {
   now = 0;
@@ -83,9 +97,40 @@ export class SimNetwork {
   private readonly hooks: EventHook[] = [];
   messagesSent = 0;
 
+  readonly seed: number;
+  /** Per member, the last incarnation it had and the last it saw of each other member. */
+  private readonly seenInc = new Map<string, Map<string, number>>();
+
   constructor(private readonly opts: SimOptions) {
-    this.rand = seededRand(opts.seed);
+    this.seed = seedOverride() ?? opts.seed;
+    this.rand = seededRand(this.seed);
     this.loss = opts.loss ?? 0;
+    this.onEvent((node, e) => this.checkEvent(node, e));
+  }
+
+  /**
+   * Checked after every step: a member sees itself alive (or left, once it
+   * leaves); incarnations never go back, neither its own nor what it knows of
+   * others (while it remembers them); no member gets events about itself.
+   */
+  private checkEvent(node: SimNode, e: MemberEvent): void {
+    if (e.member.name === node.name) throw new InvariantError(this.seed, this.now, `${node.name} got an event about itself`);
+    let seen = this.seenInc.get(node.name);
+    if (!seen) this.seenInc.set(node.name, (seen = new Map()));
+    const before = seen.get(e.member.name) ?? 0;
+    if (e.member.incarnation < before) {
+      throw new InvariantError(this.seed, this.now, `${node.name} saw ${e.member.name} go back from incarnation ${before} to ${e.member.incarnation}`);
+    }
+    seen.set(e.member.name, e.member.incarnation);
+  }
+
+  private checkSelf(node: SimNode): void {
+    const self = node.swim.member(node.name);
+    if (!self || (self.state !== 'alive' && self.state !== 'left')) {
+      throw new InvariantError(this.seed, this.now, `${node.name} holds itself ${self?.state ?? 'unknown'}`);
+    }
+    if (node.swim.incarnation < node.lastIncarnation) throw new InvariantError(this.seed, this.now, `${node.name}'s incarnation went back`);
+    node.lastIncarnation = node.swim.incarnation;
   }
 
   onEvent(hook: EventHook): void {
@@ -94,8 +139,8 @@ export class SimNetwork {
 
   add(name: string, meta: Meta = {}): SimNode {
     const addr = `${name}:7946`;
-    const swim = new Swim({ name, address: addr, meta, config: this.opts.config, rand: seededRand(this.opts.seed * 7919 + this.nodes.size + 1), now: this.now });
-    const node: SimNode = { name, addr, swim, crashed: false, slowMs: 0, tickAt: Infinity };
+    const swim = new Swim({ name, address: addr, meta, config: this.opts.config, rand: seededRand(this.seed * 7919 + this.nodes.size + 1), now: this.now });
+    const node: SimNode = { name, addr, swim, crashed: false, slowMs: 0, tickAt: Infinity, lastIncarnation: 0 };
     this.nodes.set(addr, node);
     this.byName.set(name, node);
     this.schedule(node);
@@ -141,6 +186,7 @@ export class SimNetwork {
 
   private process(node: SimNode, out: Output): void {
     for (const ev of out.events) for (const h of this.hooks) h(node, ev, this.now);
+    this.checkSelf(node);
     for (const m of out.messages) {
       this.messagesSent++;
       const dest = this.nodes.get(m.to);

@@ -168,8 +168,10 @@ export interface NodeResources {
 
 /** The pause container that owns a pod's network namespace, hostname and DNS. */
 export interface SandboxRuntime {
-  /** Creates and starts the sandbox; returns it running, with its IP. */
-  runSandbox(spec: SandboxSpec): Promise<SandboxInfo>;
+  /** Creates the sandbox without starting it (containers may already be created in it). */
+  createSandbox(spec: SandboxSpec): Promise<string>;
+  /** Starts it; returns it running, with its IP. */
+  startSandbox(id: string): Promise<SandboxInfo>;
   /** SIGTERM, then SIGKILL after `graceSeconds`. No error when already stopped. */
   stopSandbox(id: string, graceSeconds: number): Promise<void>;
   /** Removes it (stopping it first). No error when already gone. */
@@ -180,7 +182,7 @@ export interface SandboxRuntime {
 
 /** App, init and sidecar containers, each in its pod sandbox's network namespace. */
 export interface ContainerLifecycle {
-  /** Creates a container joined to `sandboxId`'s network namespace. */
+  /** Creates a container joined to `sandboxId`'s network namespace (the sandbox must exist, not yet run). */
   createContainer(sandboxId: string, spec: ContainerSpec): Promise<string>;
   startContainer(id: string): Promise<void>;
   /** SIGTERM, then SIGKILL after `graceSeconds`. No error when already stopped. */
@@ -241,4 +243,9 @@ export interface ContainerRuntime
   readonly ownerNode: string;
   /** Releases connections and subscriptions. */
   close(): Promise<void>;
+}
+
+/** Creates and starts a sandbox; returns it running, with its IP. */
+export async function runSandbox(runtime: SandboxRuntime, spec: SandboxSpec): Promise<SandboxInfo> {
+  return runtime.startSandbox(await runtime.createSandbox(spec));
 }

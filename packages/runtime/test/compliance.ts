@@ -5,7 +5,7 @@
  */
 import type { Test } from 'tap';
 import {
-  ImageNotPresentError, NotOwnedError, LABEL_ATTEMPT, LABEL_CONTAINER_NAME, LABEL_NODE, LABEL_OWNER,
+  ImageNotPresentError, NotOwnedError, runSandbox, LABEL_ATTEMPT, LABEL_CONTAINER_NAME, LABEL_NODE, LABEL_OWNER,
   LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID,
   type ContainerRuntime, type ContainerSpec, type RuntimeEvent, type SandboxSpec,
 } from '@shoal/runtime';
@@ -69,7 +69,7 @@ export function runtimeCompliance(t: Test, h: ComplianceHarness, prefix: string)
 
   t.test('a sandbox runs with an IP and the pod labels, seen only by its owner', async (t) => {
     const p = pod('sb');
-    const sb = await a.runSandbox(sandboxSpec(p));
+    const sb = await runSandbox(a, sandboxSpec(p));
     t.equal(sb.state, 'running');
     t.ok(sb.ip && /^\d+\.\d+\.\d+\.\d+$/.test(sb.ip), `has an IPv4 address (${sb.ip})`);
     t.equal(sb.labels[LABEL_POD_UID], p.uid);
@@ -89,7 +89,7 @@ export function runtimeCompliance(t: Test, h: ComplianceHarness, prefix: string)
 
   t.test('a container joins the sandbox, logs, execs and stops', async (t) => {
     const p = pod('web');
-    const sb = await a.runSandbox(sandboxSpec(p));
+    const sb = await runSandbox(a, sandboxSpec(p));
     const id = await a.createContainer(sb.id, containerSpec(p, 'app', h.runForever('hello compliance'), { attempt: 2 }));
     let c = await a.inspectContainer(id);
     t.equal(c?.state, 'created');
@@ -130,13 +130,27 @@ export function runtimeCompliance(t: Test, h: ComplianceHarness, prefix: string)
     await a.removeSandbox(sb.id);
   });
 
+  t.test('containers can be created while the sandbox is still being set up', async (t) => {
+    const p = pod('early');
+    const sbId = await a.createSandbox(sandboxSpec(p));
+    t.equal((await a.inspectSandbox(sbId))?.state, 'created');
+    const id = await a.createContainer(sbId, containerSpec(p, 'app', h.runForever('early bird')));
+    const sb = await a.startSandbox(sbId);
+    t.equal(sb.state, 'running');
+    t.ok(sb.ip);
+    await a.startContainer(id);
+    t.equal((await a.inspectContainer(id))?.state, 'running');
+    await a.removeContainer(id);
+    await a.removeSandbox(sbId);
+  });
+
   t.test('exit codes and die events are reported', async (t) => {
     const p = pod('exit');
     const events: RuntimeEvent[] = [];
     const off = a.subscribe((e) => events.push(e));
     const offB = b.subscribe((e) => t.fail(`node B saw an event of node A: ${e.type}`));
     t.teardown(() => { off(); offB(); });
-    const sb = await a.runSandbox(sandboxSpec(p));
+    const sb = await runSandbox(a, sandboxSpec(p));
     const id = await a.createContainer(sb.id, containerSpec(p, 'job', h.exitWith(3, 'bye')));
     await a.startContainer(id);
     const c = await waitFor('exit', async () => {
@@ -156,7 +170,7 @@ export function runtimeCompliance(t: Test, h: ComplianceHarness, prefix: string)
 
   t.test('a follow log stream ends when the container stops', async (t) => {
     const p = pod('follow');
-    const sb = await a.runSandbox(sandboxSpec(p));
+    const sb = await runSandbox(a, sandboxSpec(p));
     const id = await a.createContainer(sb.id, containerSpec(p, 'app', h.runForever('first')));
     await a.startContainer(id);
     await waitFor('first line', async () => (await readAll(await a.logs(id))).includes('first'));
@@ -170,7 +184,7 @@ export function runtimeCompliance(t: Test, h: ComplianceHarness, prefix: string)
 
   t.test('a container ignoring SIGTERM is killed after the grace period', async (t) => {
     const p = pod('stubborn');
-    const sb = await a.runSandbox(sandboxSpec(p));
+    const sb = await runSandbox(a, sandboxSpec(p));
     const id = await a.createContainer(sb.id, containerSpec(p, 'app', h.ignoreTerm()));
     await a.startContainer(id);
     await a.stopContainer(id, 1);
@@ -183,7 +197,7 @@ export function runtimeCompliance(t: Test, h: ComplianceHarness, prefix: string)
 
   t.test('a memory limit OOM-kills and is reported', async (t) => {
     const p = pod('oom');
-    const sb = await a.runSandbox(sandboxSpec(p));
+    const sb = await runSandbox(a, sandboxSpec(p));
     const id = await a.createContainer(sb.id, containerSpec(p, 'hog', h.allocate(), { resources: { memoryBytes: 20 * 2 ** 20 } }));
     await a.startContainer(id);
     const c = await waitFor('oom', async () => {
@@ -201,7 +215,7 @@ export function runtimeCompliance(t: Test, h: ComplianceHarness, prefix: string)
     const missing = `shoal/missing-${run}:v1`;
     t.equal(await a.hasImage(missing), false);
     t.equal(await a.hasImage(h.image), true);
-    const sb = await a.runSandbox(sandboxSpec(p));
+    const sb = await runSandbox(a, sandboxSpec(p));
     const err = await a.createContainer(sb.id, containerSpec(p, 'app', h.runForever('x'), { image: missing })).then(() => undefined, (e: unknown) => e);
     t.ok(err instanceof ImageNotPresentError, 'ImageNotPresentError');
     t.equal((err as ImageNotPresentError).image, missing);

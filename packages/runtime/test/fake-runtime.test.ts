@@ -1,5 +1,5 @@
 import t from 'tap';
-import { FakeEngine, FakeRuntime, type ContainerRuntime } from '@shoal/runtime';
+import { FakeEngine, FakeRuntime, runSandbox, type ContainerRuntime } from '@shoal/runtime';
 import { runtimeCompliance } from './compliance.js';
 
 // The fake's programs, chosen by the first word of the entrypoint.
@@ -41,10 +41,10 @@ t.test('FakeRuntime passes the ContainerRuntime compliance suite', async (t) => 
 t.test('the fake records calls and can fail an operation on demand', async (t) => {
   const e = new FakeEngine();
   const r = e.runtime('n1');
-  e.failNext('runSandbox', new Error('boom'));
-  await t.rejects(r.runSandbox({ pod: { uid: 'u', namespace: 'default', name: 'p' }, nodeName: 'n1', attempt: 0, hostname: 'p', portMappings: [], terminationGraceSeconds: 1 }), /boom/);
-  const sb = await r.runSandbox({ pod: { uid: 'u', namespace: 'default', name: 'p' }, nodeName: 'n1', attempt: 0, hostname: 'p', portMappings: [], terminationGraceSeconds: 1 });
-  t.same(e.calls, ['runSandbox p']);
+  e.failNext('createSandbox', new Error('boom'));
+  await t.rejects(runSandbox(r, { pod: { uid: 'u', namespace: 'default', name: 'p' }, nodeName: 'n1', attempt: 0, hostname: 'p', portMappings: [], terminationGraceSeconds: 1 }), /boom/);
+  const sb = await runSandbox(r, { pod: { uid: 'u', namespace: 'default', name: 'p' }, nodeName: 'n1', attempt: 0, hostname: 'p', portMappings: [], terminationGraceSeconds: 1 });
+  t.same(e.calls, ['createSandbox p', 'startSandbox p']);
   const id = await r.createContainer(sb.id, { pod: sb.pod, nodeName: 'n1', name: 'c', attempt: 0, image: 'shoal/busybox', env: [], mounts: [], resources: {}, terminationGraceSeconds: 1 });
   await r.startContainer(id);
   // Stopping the sandbox takes its containers down with it.

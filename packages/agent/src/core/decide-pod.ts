@@ -153,7 +153,8 @@ export function decidePod(input: DecideInput): PodDecision {
     for (const s of sb.stale) actions.push({ type: 'removeSandbox', sandboxId: s.id });
     actions.push({ type: 'createSandbox', attempt: sb.maxAttempt + 1 });
     const looks = [...inits.map((c) => look(c, c.restartPolicy === 'Always' ? 'sidecar' : 'init')), ...apps.map((c) => look(c, 'app'))];
-    return { actions: dedupe(actions), status: buildStatus(previous?.phase === 'Running' ? 'Running' : 'Pending', looks, false, false) };
+    const initPending = inits.some((c) => c.restartPolicy !== 'Always' && !(hist.get(c.name)?.current?.state === 'exited' && hist.get(c.name)?.current?.exitCode === 0));
+    return { actions: dedupe(actions), status: buildStatus(previous?.phase === 'Running' ? 'Running' : 'Pending', looks, false, initPending) };
   }
 
   // ---------------------------------------------------------------- init containers, in order

@@ -11,7 +11,7 @@ import type { Container, NodeStatus, Pod, PodStatus } from '@shoal/api';
 import { silentLogger, type Logger } from '@shoal/log';
 import {
   buildContainerSpec, buildSandboxSpec, ContainerConfigError, ImageNotPresentError,
-  type ContainerInfo, type ContainerRuntime, type ExecResult, type SandboxInfo, type VolumePlan,
+  type ContainerInfo, type ContainerKind, type ContainerRuntime, type ExecResult, type SandboxInfo, type VolumePlan,
 } from '@shoal/runtime';
 import { decidePod } from '../core/decide-pod.js';
 import { historyByName } from '../core/container-view.js';
@@ -32,6 +32,11 @@ export interface LogsRequest {
   follow?: boolean;
   tail?: number;
   previous?: boolean;
+}
+
+/** Whether the container's env reads the pod IP (known only once the sandbox runs). */
+function needsPodIP(c: Container): boolean {
+  return (c.env ?? []).some((e) => e.valueFrom?.fieldRef?.fieldPath === 'status.podIP');
 }
 
 export class Agent {
@@ -258,13 +263,9 @@ export class Agent {
     const uid = pod.metadata.uid ?? '';
     const ns = pod.metadata.namespace ?? 'default';
     switch (a.type) {
-      case 'createSandbox': {
-        await this.podVolumes(pod);
-        const dns = this.o.hooks?.dns?.(pod);
-        const sb = await this.runtime.runSandbox(buildSandboxSpec(pod, { nodeName: this.o.nodeName, attempt: a.attempt, ...(dns ? { dns } : {}) }));
-        this.log.info('pod sandbox running', { pod: `${ns}/${pod.metadata.name}`, ip: sb.ip, attempt: a.attempt });
+      case 'createSandbox':
+        await this.createSandbox(pod, a.attempt, observed);
         return;
-      }
       case 'startContainer':
         await this.startContainer(pod, a.container, a.kind, a.attempt, observed.sandboxes.find((s) => s.id === a.sandboxId));
         return;
@@ -301,9 +302,41 @@ export class Agent {
     return plans;
   }
 
-  private async startContainer(pod: Pod, c: Container, kind: 'init' | 'sidecar' | 'app', attempt: number, sandbox: SandboxInfo | undefined): Promise<void> {
-    const uid = pod.metadata.uid ?? '';
+  /**
+   * Creates the sandbox and, for a pod starting from nothing, creates the
+   * first containers while the sandbox starts (they only need it to exist),
+   * then starts them once it runs: one engine round trip less per pod start.
+   * Containers whose env needs the pod IP wait for the next pass.
+   */
+  private async createSandbox(pod: Pod, attempt: number, observed: PodObservation): Promise<void> {
+    const ns = pod.metadata.namespace ?? 'default';
+    await this.podVolumes(pod);
+    const dns = this.o.hooks?.dns?.(pod);
+    const spec = buildSandboxSpec(pod, { nodeName: this.o.nodeName, attempt, ...(dns ? { dns } : {}) });
+    const id = await this.runtime.createSandbox(spec);
+    let early: Extract<AgentAction, { type: 'startContainer' }>[] = [];
+    if (observed.containers.length === 0) {
+      const provisional: SandboxInfo = { id, pod: spec.pod, attempt, state: 'running', labels: {}, createdAt: '' };
+      const d = decidePod({ pod, observed: { sandboxes: [provisional], containers: [] }, probes: new Map(), waiting: new Map(), now: this.o.clock(), config: this.core });
+      early = d.actions.filter((x): x is Extract<AgentAction, { type: 'startContainer' }> => x.type === 'startContainer' && !needsPodIP(x.container));
+    }
+    const [sandbox, created] = await Promise.all([
+      this.runtime.startSandbox(id),
+      Promise.all(early.map((x) => this.createFor(pod, x.container, x.kind, x.attempt, { id }))),
+    ]);
+    this.log.info('pod sandbox running', { pod: `${ns}/${pod.metadata.name}`, ip: sandbox.ip, attempt });
+    await Promise.all(early.map((x, i) => (created[i] ? this.startCreated(pod, x.container, x.kind, x.attempt, created[i]) : undefined)));
+  }
+
+  private async startContainer(pod: Pod, c: Container, kind: ContainerKind, attempt: number, sandbox: SandboxInfo | undefined): Promise<void> {
     if (!sandbox) return;
+    const id = await this.createFor(pod, c, kind, attempt, sandbox);
+    if (id) await this.startCreated(pod, c, kind, attempt, id);
+  }
+
+  /** Creates the container; undefined (and a waiting reason) when it cannot be. */
+  private async createFor(pod: Pod, c: Container, kind: ContainerKind, attempt: number, sandbox: { id: string; ip?: string }): Promise<string | undefined> {
+    const uid = pod.metadata.uid ?? '';
     if (!(await this.runtime.hasImage(c.image))) {
       // No registry is reachable: every pull policy uses local images only.
       const policy = c.imagePullPolicy ?? 'IfNotPresent';
@@ -313,27 +346,30 @@ export class Agent {
           ? `Container image "${c.image}" is not present with pull policy of Never`
           : `Container image "${c.image}" is not present on node ${this.o.nodeName} and no registry is reachable (pull policy ${policy} is served from local images)`,
       });
-      return;
+      return undefined;
     }
-    let id: string;
     try {
       const volumes = this.volumes.get(uid) ?? (await this.podVolumes(pod));
       const serviceEnv = this.o.hooks?.serviceEnv?.(pod) ?? [];
       const env = { nodeName: this.o.nodeName, serviceEnv, resolver: sourceResolver(this.o.source), hostIP: this.o.hostIP, ...(sandbox.ip ? { podIP: sandbox.ip } : {}) };
       const spec = buildContainerSpec(pod, c, { kind, attempt, nodeName: this.o.nodeName, env, volumes });
-      id = await this.runtime.createContainer(sandbox.id, spec);
+      return await this.runtime.createContainer(sandbox.id, spec);
     } catch (err) {
       if (err instanceof ContainerConfigError) {
         this.setWaiting(uid, c.name, { reason: 'CreateContainerConfigError', message: err.message });
-        return;
+        return undefined;
       }
       if (err instanceof ImageNotPresentError) {
         this.setWaiting(uid, c.name, { reason: 'ErrImageNeverPull', message: `Container image "${err.image}" is not present` });
-        return;
+        return undefined;
       }
       this.setWaiting(uid, c.name, { reason: 'CreateContainerError', message: (err as Error).message });
       throw err;
     }
+  }
+
+  private async startCreated(pod: Pod, c: Container, kind: ContainerKind, attempt: number, id: string): Promise<void> {
+    const uid = pod.metadata.uid ?? '';
     try {
       await this.runtime.startContainer(id);
     } catch (err) {

@@ -1,6 +1,6 @@
 /**
- * Pod statuses go to the sink in batches: changes within `delayMs` travel
- * together, an unchanged status is not sent again, and a failed send is
+ * Pod statuses go to the sink in batches: at most one send per `delayMs`,
+ * changes in between travel together, an unchanged status is not sent again, and a failed send is
  * retried with whatever is newest by then.
  */
 import type { Logger } from '@shoal/log';
@@ -12,8 +12,14 @@ export class StatusBatcher {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private closed = false;
+  private lastFlushAt = -Infinity;
 
-  constructor(private readonly sink: AgentSink, private readonly delayMs: number, private readonly log: Logger) {}
+  constructor(
+    private readonly sink: AgentSink,
+    private readonly delayMs: number,
+    private readonly log: Logger,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   offer(u: PodStatusUpdate): void {
     const json = JSON.stringify(u.status);
@@ -22,7 +28,9 @@ export class StatusBatcher {
       return;
     }
     this.pending.set(u.uid, u);
-    this.arm(this.delayMs);
+    // Leading edge: after a quiet spell the first change goes out on the next
+    // turn (with whatever else the same pass offered); later ones wait out the window.
+    this.arm(Math.max(0, this.lastFlushAt + this.delayMs - this.now()));
   }
 
   /** Forgets a pod (it is gone). */
@@ -44,6 +52,7 @@ export class StatusBatcher {
     if (this.pending.size === 0) return;
     const batch = [...this.pending.values()];
     this.pending.clear();
+    this.lastFlushAt = this.now();
     this.flushing = (async () => {
       try {
         await this.sink.updatePodStatus(batch);

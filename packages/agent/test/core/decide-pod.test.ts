@@ -35,6 +35,9 @@ t.test('no sandbox yet: create one; the pod is Pending and scheduled', async (t)
   t.equal(cond(d.status, 'PodScheduled')?.status, 'True');
   t.equal(d.status.startTime, iso(T0));
   t.equal(d.status.hostIP, '10.0.0.1');
+  const withInit = decidePod({ pod: pod({ initContainers: [c('i')], containers: [c('app')] }), observed: { sandboxes: [], containers: [] }, probes: new Map(), waiting: new Map(), now: T0, config: cfg });
+  t.equal(cond(withInit.status, 'Initialized')?.status, 'False', 'not initialized while init containers are pending');
+  t.equal(withInit.status.containerStatuses?.[0]?.state.waiting?.reason, 'PodInitializing');
 });
 
 t.test('a dead sandbox: stop what runs in it, remove it, make the next one', async (t) => {

@@ -59,7 +59,7 @@ t.test('pods bound here run; others are left alone; statuses travel in batches',
   w.source.put(other);
   await statusWhere(w.sink, a, 'a running', (s) => s.phase === 'Running' && cond(s, 'Ready') === 'True');
   await statusWhere(w.sink, b, 'b running', (s) => s.phase === 'Running' && cond(s, 'Ready') === 'True');
-  t.notOk(w.engine.calls.some((c) => c.includes(' c/') || c === 'runSandbox c'), 'nothing started for a pod of another node');
+  t.notOk(w.engine.calls.some((c) => c.includes(' c/') || c === 'createSandbox c'), 'nothing started for a pod of another node');
   t.ok(w.sink.batches.some((batch) => batch.length === 2), 'two pods reported in one batch');
   const count = w.sink.batches.length;
   await new Promise((r) => setTimeout(r, 500));
@@ -228,7 +228,7 @@ t.test('a restarted agent adopts running containers; orphans and deletions are c
   await w.agent.start();
   await w.sink.waitFor('drop removed', () => ![...w.engine.records.values()].some((r) => r.labels['io.shoal.pod-name'] === 'drop'));
   const newCalls = w.engine.calls.slice(callsBefore);
-  t.notOk(newCalls.some((c) => c.startsWith('runSandbox') || c.startsWith('createContainer')), 'nothing created by the new agent');
+  t.notOk(newCalls.some((c) => c.startsWith('createSandbox') || c.startsWith('createContainer')), 'nothing created by the new agent');
   const keepIds = ids.filter((id) => w.engine.records.get(id)?.labels['io.shoal.pod-name'] === 'keep');
   t.equal(keepIds.length, 2, 'the kept pod has the same sandbox and container');
   t.equal(w.sink.latest(keep.metadata.uid!)?.status.containerStatuses?.[0]?.restartCount, 0);

@@ -54,6 +54,8 @@ export class DockerRuntime implements ContainerRuntime {
   private readonly pauseImage: string;
   private readonly log: Logger;
   private readonly unsubscribers = new Set<() => void>();
+  /** Ids this instance created: known to be ours without an inspect. */
+  private readonly createdHere = new Set<string>();
 
   constructor(cfg: DockerRuntimeConfig) {
     if (!cfg.ownerNode) throw new RuntimeError('DockerRuntime needs an ownerNode');
@@ -153,6 +155,7 @@ export class DockerRuntime implements ContainerRuntime {
   private async remove(id: string): Promise<void> {
     const info = await this.inspectOwned(id);
     if (!info) return;
+    this.createdHere.delete(id);
     try {
       await this.docker.getContainer(id).remove({ force: true, v: true });
     } catch (err) {
@@ -166,7 +169,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   // ------------------------------------------------------------ sandboxes
 
-  async runSandbox(spec: SandboxSpec): Promise<SandboxInfo> {
+  async createSandbox(spec: SandboxSpec): Promise<string> {
     const exposed: Record<string, object> = {};
     const bindings: Record<string, { HostPort: string; HostIp?: string }[]> = {};
     for (const p of spec.portMappings) {
@@ -180,7 +183,6 @@ export class DockerRuntime implements ContainerRuntime {
       if (spec.dns.searches.length) hostConfig.DnsSearch = spec.dns.searches;
       if (spec.dns.options.length) hostConfig.DnsOptions = spec.dns.options;
     }
-    if (!(await this.hasImage(this.pauseImage))) throw new ImageNotPresentError(this.pauseImage);
     let c: Docker.Container;
     try {
       c = await this.docker.createContainer({
@@ -191,12 +193,23 @@ export class DockerRuntime implements ContainerRuntime {
         ExposedPorts: exposed,
         HostConfig: hostConfig,
       });
-      await c.start();
+      this.createdHere.add(c.id);
+      return c.id;
     } catch (err) {
-      throw new RuntimeError(`cannot run sandbox for pod ${spec.pod.namespace}/${spec.pod.name}: ${(err as Error).message}`, { cause: err });
+      if (statusCode(err) === 404 && /image/i.test(String(err))) throw new ImageNotPresentError(this.pauseImage, { cause: err });
+      throw new RuntimeError(`cannot create sandbox for pod ${spec.pod.namespace}/${spec.pod.name}: ${(err as Error).message}`, { cause: err });
     }
-    const info = await this.inspectOwned(c.id);
-    if (!info) throw new ContainerNotFoundError(c.id);
+  }
+
+  async startSandbox(id: string): Promise<SandboxInfo> {
+    if (!this.createdHere.has(id) && !(await this.inspectOwned(id))) throw new ContainerNotFoundError(id);
+    try {
+      await this.docker.getContainer(id).start();
+    } catch (err) {
+      if (statusCode(err) !== 304) throw new RuntimeError(`cannot start sandbox ${id}: ${(err as Error).message}`, { cause: err });
+    }
+    const info = await this.inspectOwned(id);
+    if (!info) throw new ContainerNotFoundError(id);
     return this.toSandbox(info);
   }
 
@@ -221,8 +234,8 @@ export class DockerRuntime implements ContainerRuntime {
 
   async createContainer(sandboxId: string, spec: ContainerSpec): Promise<string> {
     const sandbox = await this.inspectOwned(sandboxId);
-    if (!sandbox || !sandbox.State.Running) throw new SandboxNotRunningError(sandboxId);
-    if (!(await this.hasImage(spec.image))) throw new ImageNotPresentError(spec.image);
+    // A sandbox being set up (created, not yet started) may take containers already.
+    if (!sandbox || runState(sandbox.State) === 'exited') throw new SandboxNotRunningError(sandboxId);
     const r = spec.resources;
     const hostConfig: Docker.HostConfig = {
       // Join the sandbox: same network namespace (localhost, IP, ports), hostname, resolv.conf and IPC.
@@ -259,6 +272,7 @@ export class DockerRuntime implements ContainerRuntime {
     if (spec.workingDir) opts.WorkingDir = spec.workingDir;
     try {
       const c = await this.docker.createContainer(opts);
+      this.createdHere.add(c.id);
       return c.id;
     } catch (err) {
       if (statusCode(err) === 404 && /image/i.test(String(err))) throw new ImageNotPresentError(spec.image, { cause: err });
@@ -267,8 +281,8 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async startContainer(id: string): Promise<void> {
-    const info = await this.inspectOwned(id);
-    if (!info) throw new ContainerNotFoundError(id);
+    // Ownership: created by this runtime a moment ago, or checked by inspecting it.
+    if (!this.createdHere.has(id) && !(await this.inspectOwned(id))) throw new ContainerNotFoundError(id);
     try {
       await this.docker.getContainer(id).start();
     } catch (err) {

@@ -61,7 +61,7 @@ export interface FakeEngineConfig {
   resources?: NodeResources;
 }
 
-type Op = 'runSandbox' | 'createContainer' | 'startContainer' | 'stopContainer' | 'removeContainer' | 'stopSandbox' | 'removeSandbox' | 'exec';
+type Op = 'createSandbox' | 'startSandbox' | 'createContainer' | 'startContainer' | 'stopContainer' | 'removeContainer' | 'stopSandbox' | 'removeSandbox' | 'exec';
 
 /** The shared in-memory "engine". */
 export class FakeEngine {
@@ -266,19 +266,31 @@ export class FakeRuntime implements ContainerRuntime {
 
   // ------------------------------------------------------------ sandboxes
 
-  async runSandbox(spec: SandboxSpec): Promise<SandboxInfo> {
-    this.engine.checkFailure('runSandbox');
+  async createSandbox(spec: SandboxSpec): Promise<string> {
+    this.engine.checkFailure('createSandbox');
     const name = sandboxName(this.ownerNode, spec);
     if (this.nameTaken(name)) throw new RuntimeError(`name ${name} is already in use`);
     if (!this.engine.images.has(normalizeImage('shoal/pause:latest'))) throw new ImageNotPresentError('shoal/pause:latest');
-    const now = this.engine.now();
     const r: FakeRecord = {
       id: this.engine.newId(), name, labels: sandboxLabels(this.ownerNode, spec), image: 'shoal/pause:latest',
-      state: 'running', oomKilled: false, createdAt: now, startedAt: now, ip: this.engine.newIp(), log: [], program: {},
+      state: 'created', oomKilled: false, createdAt: this.engine.now(), log: [], program: {},
     };
     this.engine.records.set(r.id, r);
-    this.engine.calls.push(`runSandbox ${spec.pod.name}`);
-    this.engine.emit(this.ownerNode, eventOf('start', r));
+    this.engine.calls.push(`createSandbox ${spec.pod.name}`);
+    return r.id;
+  }
+
+  async startSandbox(id: string): Promise<SandboxInfo> {
+    this.engine.checkFailure('startSandbox');
+    const r = this.owned(id);
+    if (!r) throw new ContainerNotFoundError(id);
+    if (r.state === 'created') {
+      r.state = 'running';
+      r.startedAt = this.engine.now();
+      r.ip = this.engine.newIp();
+      this.engine.calls.push(`startSandbox ${r.labels['io.shoal.pod-name']}`);
+      this.engine.emit(this.ownerNode, eventOf('start', r));
+    }
     return this.toSandbox(r);
   }
 
@@ -308,7 +320,7 @@ export class FakeRuntime implements ContainerRuntime {
   async createContainer(sandboxId: string, spec: ContainerSpec): Promise<string> {
     this.engine.checkFailure('createContainer');
     const sb = this.owned(sandboxId);
-    if (!sb || sb.state !== 'running') throw new SandboxNotRunningError(sandboxId);
+    if (!sb || sb.state === 'exited') throw new SandboxNotRunningError(sandboxId);
     if (!this.engine.images.has(normalizeImage(spec.image))) throw new ImageNotPresentError(spec.image);
     const name = containerName(this.ownerNode, spec);
     if (this.nameTaken(name)) throw new RuntimeError(`name ${name} is already in use`);

@@ -1,0 +1,123 @@
+/**
+ * Pod start latency: apply a pod through the node agent (DockerRuntime, an
+ * in-memory source and sink until the daemon exists) and time until the
+ * agent reports it Running, against raw `docker run -d` of the same image in
+ * the same run. Trials alternate between the two; cleanup is not timed.
+ * Also reported: dockerode create+start (the API calls `docker run` makes,
+ * without the CLI's own start-up), a stricter baseline.
+ *
+ *   npm run bench -- pod [--trials 20] [--image shoal/echo:latest] [--batch-ms 100]
+ *   node --conditions=@shoal/source --import tsx scripts/bench/pod.ts [flags]
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import Docker from 'dockerode';
+import type { Pod } from '@shoal/api';
+import { Agent, MemoryAgentSink, MemoryAgentSource } from '@shoal/agent';
+import { DockerRuntime, LABEL_OWNER } from '@shoal/runtime';
+
+const run = promisify(execFile);
+
+function flag(argv: string[], name: string, fallback: string): string {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : fallback;
+}
+
+function quantile(sorted: number[], q: number): number {
+  // Nearest rank.
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+interface Summary { median: number; p95: number; min: number; max: number }
+
+function summary(xs: number[]): Summary {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: quantile(s, 0.5), p95: quantile(s, 0.95), min: s[0]!, max: s.at(-1)! };
+}
+
+export default async function main(argv: string[]): Promise<void> {
+  const trials = Number(flag(argv, 'trials', '20'));
+  const image = flag(argv, 'image', 'shoal/echo:latest');
+  const batchMs = Number(flag(argv, 'batch-ms', '100'));
+  const docker = new Docker();
+  const node = `bench-pod-${process.pid}`;
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'shoal-bench-pod-'));
+  const runtime = new DockerRuntime({ ownerNode: node, docker });
+  const source = new MemoryAgentSource();
+  const sink = new MemoryAgentSink(source);
+  const agent = new Agent({ nodeName: node, runtime, source, sink, dataDir, hostIP: '127.0.0.1', statusBatchMs: batchMs });
+  const rawName = (i: number) => `shoal-bench-raw-${process.pid}-${i}`;
+
+  const cleanup = async () => {
+    const list = await docker.listContainers({ all: true, filters: { label: [`${LABEL_OWNER}=${node}`] } });
+    await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})));
+    const raws = await docker.listContainers({ all: true, filters: { name: [`shoal-bench-raw-${process.pid}-`] } });
+    await Promise.all(raws.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})));
+  };
+
+  const shoal: number[] = [];
+  const raw: number[] = [];
+  const api: number[] = [];
+  try {
+    await agent.start();
+    for (let i = 0; i < trials + 1; i++) {
+      const warmup = i === 0;
+      const order = i % 2 === 0 ? ['raw', 'shoal', 'api'] : ['shoal', 'api', 'raw'];
+      for (const kind of order) {
+        if (kind === 'raw') {
+          const t0 = performance.now();
+          await run('docker', ['run', '-d', '--name', rawName(i), image]);
+          if (!warmup) raw.push(performance.now() - t0);
+          await docker.getContainer(rawName(i)).remove({ force: true });
+        } else if (kind === 'api') {
+          const t0 = performance.now();
+          const c = await docker.createContainer({ name: `${rawName(i)}-api`, Image: image });
+          await c.start();
+          if (!warmup) api.push(performance.now() - t0);
+          await c.remove({ force: true });
+        } else {
+          const pod: Pod = {
+            apiVersion: 'v1', kind: 'Pod',
+            metadata: { name: `bench-${i}`, namespace: 'default', uid: `bench-${process.pid}-${i}` },
+            spec: { nodeName: node, terminationGracePeriodSeconds: 1, containers: [{ name: 'app', image }] },
+          };
+          const t0 = performance.now();
+          source.put(pod);
+          await sink.waitFor(`pod ${i} Running`, () => sink.latest(pod.metadata.uid!)?.status.phase === 'Running');
+          if (!warmup) shoal.push(performance.now() - t0);
+          source.remove('Pod', 'default', pod.metadata.name);
+          for (let k = 0; k < 200; k++) {
+            if ((await runtime.listSandboxes({ podUid: pod.metadata.uid! })).length === 0 && (await runtime.listContainers({ podUid: pod.metadata.uid! })).length === 0) break;
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        }
+      }
+    }
+  } finally {
+    await agent.stop();
+    await cleanup();
+    await runtime.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+
+  const s = summary(shoal);
+  const r = summary(raw);
+  const a = summary(api);
+  const f = (x: number) => x.toFixed(0);
+  const load = os.loadavg()[0]!.toFixed(1);
+  process.stdout.write(
+    `pod start: ${trials} trials each, image ${image}, status batch window ${batchMs} ms, load average ${load}\n\n` +
+      `| path | median ms | p95 ms | min ms | max ms |\n|---|---|---|---|---|\n` +
+      `| Shoal agent: apply -> Running reported | ${f(s.median)} | ${f(s.p95)} | ${f(s.min)} | ${f(s.max)} |\n` +
+      `| raw \`docker run -d\` (CLI) | ${f(r.median)} | ${f(r.p95)} | ${f(r.min)} | ${f(r.max)} |\n` +
+      `| dockerode create+start (API) | ${f(a.median)} | ${f(a.p95)} | ${f(a.min)} | ${f(a.max)} |\n\n` +
+      `ratio Shoal / docker run -d: median ${(s.median / r.median).toFixed(2)}x, p95 ${(s.p95 / r.p95).toFixed(2)}x (goal <= 1.5x)\n` +
+      `ratio Shoal / API create+start: median ${(s.median / a.median).toFixed(2)}x, p95 ${(s.p95 / a.p95).toFixed(2)}x\n`,
+  );
+}
+
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) await main(process.argv.slice(2));

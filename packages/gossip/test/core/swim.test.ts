@@ -229,3 +229,18 @@ t.test('datagrams stay under maxPacketBytes however much is queued', async (t) =
   t.ok(Math.max(...sizes) <= cfg.maxPacketBytes - 100, `largest datagram ${Math.max(...sizes)} bytes, budget ${cfg.maxPacketBytes}`);
   t.ok(updates(out).length > 100, 'updates were carried');
 });
+
+t.test('members held dead are retried by push-pull every reconnect interval', async (t) => {
+  const config = resolveConfig('lan', { pushPullIntervalMs: 0, reconnectIntervalMs: 5000 });
+  const a = mk('a', ['b', 'c'], config);
+  a.handle(0, 'c:1', gossip('c', [{ t: 'dead', node: 'b', inc: 0, from: 'c' }]));
+  a.handle(0, 'c:1', gossip('c', [{ t: 'dead', node: 'c', inc: 0, from: 'c' }]));
+  const out = run(a, 0, 10_010);
+  const tries = out.messages.filter((m) => m.stream);
+  t.ok(tries.length >= 1 && tries.length <= 2, `one try per interval (${tries.length} in 10 s)`);
+  t.same(tries.map((m) => m.to), tries.map(() => 'b:1'), 'only the dead member is tried, not the one that left');
+  const answer = a.handle(10_020, 'b:1', pushPull('b', [state('b', { inc: 1 }), state('a', { status: 'dead' })]));
+  t.equal(stateOf(a, 'b'), 'alive', 'its answer, at a higher incarnation, revives it');
+  t.equal(answer.events[0]?.type, 'join');
+  t.equal(a.incarnation, 1, 'and a refutes what b held about it');
+});

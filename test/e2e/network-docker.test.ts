@@ -4,6 +4,7 @@
 // proxy, iptables DNAT). The client reaches the service by VIP and by name.
 import t from 'tap';
 import Docker from 'dockerode';
+import { connect } from 'node:net';
 import { silentLogger } from '@shoal/log';
 import {
   IptablesNetfilter, NodeNetwork, ensureBridgeNetwork, freePodAddress, podNetworkPlan, removeBridgeNetwork, seededRand,
@@ -37,6 +38,18 @@ class Store implements ObjectReader {
  */
 const get = (host: string, port: number | string) =>
   `b=$(printf 'GET / HTTP/1.0\\r\\nHost: x\\r\\n\\r\\n' | nc -w 3 ${host} ${port} | tail -n 1); if [ -n "$b" ]; then echo "$b"; else echo FAIL; fi`;
+
+/** One HTTP GET from this process; the body's last line. */
+function hostGet(host: string, port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const c = connect(port, host, () => c.end('GET / HTTP/1.0\r\nHost: x\r\n\r\n'));
+    let buf = '';
+    c.setTimeout(5000, () => c.destroy(new Error(`GET ${host}:${port} timed out`)));
+    c.on('data', (d) => { buf += d.toString(); });
+    c.on('error', reject);
+    c.on('close', () => resolve(buf.trim().split('\n').at(-1) ?? ''));
+  });
+}
 
 /** Run a command in a container; stdout and stderr together, and the exit code. */
 async function exec(c: Docker.Container, cmd: string): Promise<{ out: string; code: number }> {
@@ -98,12 +111,14 @@ t.test('VIP, DNS and live endpoint updates through the node proxy on Docker', as
   }
 
   const vip = '10.97.0.10';
+  const nodePort = 30000 + (process.pid % 2700);
   const store = new Store([
-    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { clusterIP: vip, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } } as Service,
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { type: 'NodePort', clusterIP: vip, ports: [{ name: 'http', port: 80, targetPort: 8080, nodePort }] } } as Service,
     { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'web', namespace: 'default' }, subsets: [{ addresses: backends.map((b) => ({ ip: b.ip })), ports: [{ name: 'http', port: 8080 }] }] } as Endpoints,
   ]);
   net = new NodeNetwork({
     node, view: () => store, nodeCIDR: plan1.nodeCIDR, podSubnet: plan1.subnet, gateway: plan1.gateway, upstreams: [],
+    nodeAddress: '127.0.0.1', hostTraffic: true,
     netfilter: nf, logger: silentLogger, rand: seededRand(9), now: () => Date.now(),
   });
   await net.start();
@@ -164,6 +179,7 @@ t.test('VIP, DNS and live endpoint updates through the node proxy on Docker', as
   // A second node in the same host netns: its pods (slice 2) go through its own proxy.
   net2 = new NodeNetwork({
     node: `${node}b`, view: () => store, nodeCIDR: plan2.nodeCIDR, podSubnet: plan1.subnet, gateway: plan1.gateway, upstreams: [],
+    nodeAddress: '127.0.0.2',
     netfilter: nf, logger: silentLogger, rand: seededRand(10), now: () => Date.now(),
   });
   await net2.start();
@@ -176,6 +192,10 @@ t.test('VIP, DNS and live endpoint updates through the node proxy on Docker', as
   const fromNode1 = await exec(client, loop(5));
   t.equal(fromNode1.out.split('\n').filter(Boolean).length, 5);
   t.equal(count(net) - before1, 5, 'node 1\'s pods still use node 1\'s proxy');
+  // NodePort: every node's own address answers; host processes reach the VIP too (node 1 has hostTraffic).
+  t.match(await hostGet('127.0.0.1', nodePort), /^web-[ac]$/, 'NodePort on node 1\'s address');
+  t.match(await hostGet('127.0.0.2', nodePort), /^web-[ac]$/, 'NodePort on node 2\'s address');
+  t.match(await hostGet(vip, 80), /^web-[ac]$/, 'a host process reaches the VIP');
   await net2.stop();
   net2 = undefined;
 

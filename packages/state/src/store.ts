@@ -3,24 +3,23 @@
  * commands in log order and changes state deterministically (no clock,
  * randomness or I/O); reads, watches and snapshots serve the rest of the node.
  */
-import type { KubeObject, ListOptions, ObjectKey, ObjectReader, ServiceSpec } from '@shoal/api';
-import type { FieldSelector } from '@shoal/api';
+import type { FieldSelector, KubeObject, ListOptions, ObjectKey, ObjectReader, ServiceSpec } from '@shoal/api';
+import { ClusterIPAllocator, RangeAllocator } from './allocators.js';
+import { invalid, normalizeKey } from './apply-common.js';
 import { applyCreate } from './apply-create.js';
-import { applyDelete } from './apply-delete.js';
+import { SYSTEM_NAMESPACES, applyDelete } from './apply-delete.js';
 import { applyBind, applyPatchMetadata } from './apply-metadata.js';
 import { applyUpdate, applyUpdateStatus } from './apply-update.js';
-import { invalid, normalizeKey } from './apply-common.js';
-import { ClusterIPAllocator, RangeAllocator } from './allocators.js';
 import type { Command, SingleCommand } from './commands.js';
-import { resolveConfig, type ObjectStoreConfig, type ResolvedConfig } from './config.js';
+import { parseIPv4, resolveConfig, type ObjectStoreConfig, type ResolvedConfig } from './config.js';
+import { decodeContinue, encodeContinue, sortKey } from './continue-token.js';
 import { ContinueTokenError, StoreError } from './errors.js';
 import { ObjectTable, type StoredObject } from './object-table.js';
+import { deepFreeze } from './plain-data.js';
 import type { ApplyResult } from './results.js';
 import { SNAPSHOT_FORMAT, decodeSnapshot, encodeSnapshot } from './snapshot-codec.js';
 import { WatchHub, matches, type WatchEvent, type WatchOptions } from './watch-hub.js';
 import { Writer } from './writer.js';
-import { SYSTEM_NAMESPACES } from './apply-delete.js';
-import { parseIPv4 } from './config.js';
 
 export interface StoreListOptions extends ListOptions {
   fieldSelector?: FieldSelector;
@@ -221,7 +220,7 @@ export class ObjectStore implements ObjectReader {
     const table = new ObjectTable();
     const w = this.newWriter(table);
     for (const o of s.objects) {
-      table.put(deepFreezeStored(o));
+      table.put(deepFreeze(o));
       if (o.kind === 'Service') claimService(w, o.spec as ServiceSpec | undefined);
     }
     w.revision = s.revision;
@@ -231,18 +230,6 @@ export class ObjectStore implements ObjectReader {
     this.w = w;
     this.hub.reset(s.revision, `the store was restored from a snapshot at revision ${s.revision}; list again`);
   }
-}
-
-function deepFreezeStored(o: StoredObject): StoredObject {
-  return Object.isFrozen(o) ? o : (freezeAll(o) as StoredObject);
-}
-
-function freezeAll(v: unknown): unknown {
-  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const k of Object.keys(v)) freezeAll((v as Record<string, unknown>)[k]);
-  }
-  return v;
 }
 
 function claimService(w: Writer, spec: ServiceSpec | undefined): void {
@@ -259,21 +246,3 @@ function podNodeFilter(kind: string, sel: FieldSelector | undefined): string | u
   const r = sel.find((x) => x.field === 'spec.nodeName' && x.operator === '=' && x.value !== '');
   return r?.value;
 }
-
-const sortKey = (o: KubeObject): string => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-
-function encodeContinue(after: string): string {
-  return Buffer.from(JSON.stringify({ v: 1, after }), 'utf8').toString('base64url');
-}
-
-function decodeContinue(token: string): string {
-  try {
-    const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { v?: number; after?: unknown };
-    if (v.v === 1 && typeof v.after === 'string') return v.after;
-  } catch (_e) {
-    // fall through to the error below
-  }
-  throw new ContinueTokenError('not a token returned by a previous list');
-}
-
-

@@ -25,7 +25,12 @@ export interface ChangeSource {
 
 export interface ControllerManagerOptions {
   controllers: readonly Controller[];
-  /** The latest consistent view of the store. */
+  /**
+   * The latest consistent view of the store. It must reflect every action
+   * whose `execute` promise has resolved (read-your-writes), and every change
+   * already delivered through `changes`: reconcilers trust it, as informers'
+   * caches are trusted, instead of tracking expectations.
+   */
   view: () => ObjectReader;
   changes: ChangeSource;
   execute: ActionExecutor;

@@ -41,6 +41,8 @@ export function podToServices(change: Change, view: ObjectReader): ObjectKey[] {
     .map(keyOf);
 }
 
+const LEAF_KINDS = new Set(['Pod', 'Event', 'Endpoints']);
+
 /** Any change wakes the owners of the object (a foreground deletion waits on them) and, when it is gone, its dependents. */
 export function ownersAndDependents(change: Change, view: ObjectReader): ObjectKey[] {
   const out: ObjectKey[] = [];
@@ -50,7 +52,8 @@ export function ownersAndDependents(change: Change, view: ObjectReader): ObjectK
       out.push({ kind: r.kind, namespace: scope && !scope.namespaced ? '' : change.key.namespace, name: r.name });
     }
   }
-  if (!change.object && change.previous) out.push(...dependentsOf(view, change.previous).map(keyOf));
+  // Pods, Events and Endpoints own nothing; skipping them keeps mass pod deletions linear.
+  if (!change.object && change.previous && !LEAF_KINDS.has(change.previous.kind)) out.push(...dependentsOf(view, change.previous).map(keyOf));
   return out;
 }
 

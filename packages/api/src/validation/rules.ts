@@ -101,14 +101,15 @@ function checkContainer(c: Container, path: string, volumes: Set<string>, isInit
 
 const VOLUME_SOURCES = ['emptyDir', 'hostPath', 'configMap', 'secret', 'persistentVolumeClaim'] as const;
 
-export function checkPodSpec(spec: PodSpec, path: string, issues: Issues): void {
+/** `extraVolumes`: names mountable without a spec.volumes entry (a StatefulSet's claim templates). */
+export function checkPodSpec(spec: PodSpec, path: string, issues: Issues, extraVolumes: readonly string[] = []): void {
   unique(spec.volumes, (v) => v.name, (i) => `${path}.volumes[${i}].name`, issues);
   (spec.volumes ?? []).forEach((v: Volume, i) => {
     const set = VOLUME_SOURCES.filter((s) => v[s] !== undefined && v[s] !== null);
     if (set.length === 0) issues.required(`${path}.volumes[${i}]`);
     if (set.length > 1) issues.forbidden(`${path}.volumes[${i}].${set[1]}`, 'may not specify more than 1 volume type');
   });
-  const volumes = new Set((spec.volumes ?? []).map((v) => v.name));
+  const volumes = new Set([...(spec.volumes ?? []).map((v) => v.name), ...extraVolumes]);
   const all = [...(spec.initContainers ?? []).map((c, i) => ({ c, p: `${path}.initContainers[${i}]` })), ...(spec.containers ?? []).map((c, i) => ({ c, p: `${path}.containers[${i}]` }))];
   unique(all, (x) => x.c.name, (i) => `${all[i]?.p}.name`, issues);
   (spec.initContainers ?? []).forEach((c, i) => checkContainer(c, `${path}.initContainers[${i}]`, volumes, true, issues));
@@ -126,6 +127,7 @@ function checkTemplate(
   restartPolicies: readonly string[],
   issues: Issues,
   selectorRequired = true,
+  extraVolumes: readonly string[] = [],
 ): void {
   if (selector === undefined || selector === null) {
     // A missing required selector is already reported by the schema walk.
@@ -135,7 +137,7 @@ function checkTemplate(
   }
   const rp = template.spec.restartPolicy;
   if (rp !== undefined && !restartPolicies.includes(rp)) issues.unsupported(`${path}.spec.restartPolicy`, rp, restartPolicies);
-  checkPodSpec(template.spec, `${path}.spec`, issues);
+  checkPodSpec(template.spec, `${path}.spec`, issues, extraVolumes);
 }
 
 function checkService(spec: ServiceSpec, issues: Issues): void {
@@ -164,7 +166,10 @@ export function checkKindRules(obj: KubeObject & Record<string, unknown>, issues
     case 'Deployment':
     case 'StatefulSet':
     case 'DaemonSet':
-      if (spec?.template) checkTemplate(spec.selector as LabelSelector, spec.template as PodTemplateSpec, 'spec.template', ['Always'], issues);
+      if (spec?.template) {
+        const claims = ((spec.volumeClaimTemplates as { metadata?: { name?: string } }[] | undefined) ?? []).map((c) => c.metadata?.name ?? '');
+        checkTemplate(spec.selector as LabelSelector, spec.template as PodTemplateSpec, 'spec.template', ['Always'], issues, true, claims);
+      }
       if (obj.kind === 'Deployment' && spec) {
         const strategy = spec.strategy as { type?: string; rollingUpdate?: { maxSurge?: unknown; maxUnavailable?: unknown } } | undefined;
         if (strategy?.type === 'Recreate' && strategy.rollingUpdate) issues.forbidden('spec.strategy.rollingUpdate', "may not be specified when strategy `type` is 'Recreate'");

@@ -206,6 +206,18 @@ t.test('VIP, DNS and live endpoint updates through the node proxy on Docker', as
   t.match(short.out, new RegExp(`Address:\\s+${vip.replace(/\./g, '\\.')}`), `short name resolves through the search path:\n${short.out}`);
   const byName = await exec(client, `${get('web', 80)}; ${get('web.default.svc.cluster.local', 80)}`);
   t.same(byName.out.split('\n').filter(Boolean).map((l) => /^web-[ac]$/.test(l)), [true, true], `requests by name: ${byName.out}`);
+  // A headless service: its name lists the ready pods, and db-0.db names one of them.
+  store.put({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'default' }, spec: { clusterIP: 'None', ports: [{ name: 'http', port: 8080 }] } } as Service);
+  store.put({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'db', namespace: 'default' }, subsets: [{ addresses: [{ ip: backends[0]!.ip, hostname: 'db-0' }, { ip: backends[2]!.ip, hostname: 'db-1' }], ports: [{ name: 'http', port: 8080 }] }] } as Endpoints);
+  // (busybox nslookup sends dotted names as they are; the C library's resolver,
+  // used by nc below, walks the search path for them as ndots:5 asks.)
+  const pod0 = await exec(client, 'nslookup db-0.db.default.svc.cluster.local');
+  t.match(pod0.out, new RegExp(`Name:\\s+db-0\\.db\\.default\\.svc\\.cluster\\.local\\s+Address:\\s+${backends[0]!.ip.replace(/\./g, '\\.')}`), `db-0.db.default.svc.cluster.local resolves to its pod:\n${pod0.out}`);
+  const headless = await exec(client, 'nslookup db');
+  t.ok(headless.out.includes(backends[0]!.ip) && headless.out.includes(backends[2]!.ip), `db lists both pods:\n${headless.out}`);
+  t.equal((await exec(client, get('db-0.db', 8080))).out.trim(), 'web-a', 'db-0.db (search path) reaches that pod');
+  t.equal((await exec(client, get('db-1.db', 8080))).out.trim(), 'web-c', 'db-1.db reaches that pod');
+
   const missing = await exec(client, 'nslookup nope.default.svc.cluster.local');
   t.not(missing.code, 0, 'a missing service does not resolve');
 

@@ -1,14 +1,16 @@
 /**
  * Benchmark dispatcher: `npm run bench -- <name> [flags]` runs
- * scripts/bench/<name>.ts, whose default export takes the remaining flags.
+ * scripts/bench/<name>.ts. A bench either exports a default function taking
+ * the remaining flags, or runs at import and reads `process.argv.slice(2)`
+ * (the dispatcher removes `<name>` from argv first, so both see only flags).
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 type Bench = (argv: string[]) => Promise<void>;
 
 const dir = fileURLToPath(new URL('./bench/', import.meta.url));
-const [name, ...rest] = process.argv.slice(2);
+const name = process.argv[2];
 const file = name && /^[a-z][a-z0-9-]*$/.test(name) ? `${dir}${name}.ts` : '';
 
 if (!file || !existsSync(file)) {
@@ -17,9 +19,6 @@ if (!file || !existsSync(file)) {
   process.exit(2);
 }
 
-const mod = (await import(file)) as { default?: Bench };
-if (typeof mod.default !== 'function') {
-  process.stderr.write(`scripts/bench/${name}.ts has no default export to run\n`);
-  process.exit(2);
-}
-await mod.default(rest);
+process.argv.splice(2, 1);
+const mod = (await import(pathToFileURL(file).href)) as { default?: Bench };
+if (typeof mod.default === 'function') await mod.default(process.argv.slice(2));

@@ -106,7 +106,11 @@ await node.start();
 process.stdout.write(`ready ${port}\n`);
 if (args.stats) {
   // Once a second: what the driver did, for diagnosing the benchmark.
-  setInterval(() => process.stdout.write(`stats ${JSON.stringify({ ...node.metrics(), role: node.status().role, progress: node.status().progress })}\n`), 1000).unref();
+  setInterval(() => {
+    const cpu = process.cpuUsage();
+    const line = { ...node.metrics(), cpuMs: Math.round((cpu.user + cpu.system) / 1000), role: node.status().role, progress: node.status().progress };
+    process.stdout.write(`stats ${JSON.stringify(line)}\n`);
+  }, 1000).unref();
 }
 
 async function shutdown(): Promise<void> {

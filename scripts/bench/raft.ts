@@ -58,7 +58,9 @@ async function runSide(make: () => Promise<ProcessCluster>, clients: number, dur
     const sorted = [...trialsMs].sort((a, b) => a - b);
     return { load, failover: { trialsMs: trialsMs.map((v) => round(v)), medianMs: round(percentile(sorted, 50)), maxMs: round(sorted[sorted.length - 1]!) } };
   } finally {
-    await cluster.stop();
+    // SHOAL_BENCH_KEEP=1 keeps the data dirs and node logs for diagnosis.
+    await cluster.stop(process.env.SHOAL_BENCH_KEEP === '1');
+    if (process.env.SHOAL_BENCH_KEEP === '1') log(`${cluster.name}: logs and data kept in ${cluster.dir}`);
     process.off('exit', cleanup);
   }
 }

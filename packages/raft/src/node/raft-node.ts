@@ -75,8 +75,16 @@ export interface RaftNodeMetrics {
 export type LeaderChangeHandler = (leader: NodeId | '', term: number) => void;
 export type ConfChangeHandler = (cc: ConfChange, conf: ConfState) => void;
 
-function sendsBeforePersist(m: Message, leader: boolean): boolean {
+/**
+ * Messages that promise nothing about this node's disk and may leave while
+ * the Ready's batch is being synced: forwarded proposals and reads, a
+ * leader's appends and heartbeats, and a heartbeat answer when this Ready
+ * changes neither term nor vote (it then only says "I still follow you",
+ * which holds whether or not the batch survives a crash).
+ */
+function sendsBeforePersist(m: Message, leader: boolean, termOrVoteChanged: boolean): boolean {
   if (m.type === MessageType.Prop || m.type === MessageType.ReadIndex) return true;
+  if (m.type === MessageType.HeartbeatResp) return !termOrVoteChanged;
   return leader && (m.type === MessageType.App || m.type === MessageType.Heartbeat);
 }
 
@@ -404,9 +412,11 @@ export class RaftNode {
     //    earlier iteration, and nothing is applied or acknowledged before
     //    this batch is durable. Votes and append responses wait (step 2).
     const leader = this.role === Role.Leader;
+    const hs = rd.hardState;
+    const termOrVoteChanged = hs !== undefined && (hs.term !== this.savedHard.term || hs.vote !== this.savedHard.vote);
     const early: Message[] = [];
     const late: Message[] = [];
-    for (const m of rd.messages) (sendsBeforePersist(m, leader) ? early : late).push(m);
+    for (const m of rd.messages) (sendsBeforePersist(m, leader, termOrVoteChanged) ? early : late).push(m);
     if (early.length > 0) this.transport.send(early);
 
     // Committed entries already synced by an earlier iteration (and not
@@ -430,9 +440,7 @@ export class RaftNode {
     this.counters.readies++;
     if (rd.hardState || rd.entries.length > 0 || rd.snapshot) {
       const t0 = performance.now();
-      const hs = rd.hardState;
-      const sync = rd.entries.length > 0 || rd.snapshot !== undefined ||
-        (hs !== undefined && (hs.term !== this.savedHard.term || hs.vote !== this.savedHard.vote));
+      const sync = rd.entries.length > 0 || rd.snapshot !== undefined || termOrVoteChanged;
       await this.store.save({
         entries: rd.entries,
         sync,

@@ -48,7 +48,9 @@ function main(): number {
 
   if (args.seed !== undefined) {
     const r = runSeed(args.seed, { ...base, trace: (line) => process.stdout.write(`${line}\n`) });
-    process.stdout.write(`seed ${r.seed}: ${r.ok ? 'ok' : `FAILED: ${r.error}`} (nodes=${r.nodes} acked=${r.acked} reads=${r.reads} steps=${r.steps})\n`);
+    process.stdout.write(
+      `seed ${r.seed}: ${r.ok ? 'ok' : `FAILED: ${r.error}`} (nodes=${r.nodes} acked=${r.acked} reads=${r.reads} steps=${r.steps} maxTerm=${r.maxTerm} snapshots=${r.snapshotsDelivered} confChanges=${r.confChangesApplied} crashes=${r.crashes})\n`,
+    );
     process.stdout.write(`sim: seeds=1 failures=${r.ok ? 0 : 1}\n`);
     return r.ok ? 0 : 1;
   }
@@ -56,10 +58,16 @@ function main(): number {
   const n = args.seeds ?? 100;
   const started = performance.now();
   let failures = 0;
+  const total = { acked: 0, reads: 0, snapshots: 0, confChanges: 0, crashes: 0 };
   const tty = process.stdout.isTTY === true;
   for (let i = 0; i < n; i++) {
     const seed = args.start + i;
     const r = runSeed(seed, base);
+    total.acked += r.acked;
+    total.reads += r.reads;
+    total.snapshots += r.snapshotsDelivered;
+    total.confChanges += r.confChangesApplied;
+    total.crashes += r.crashes;
     if (!r.ok) {
       failures++;
       process.stdout.write(`${tty ? '\n' : ''}FAIL seed ${seed}: ${r.error} (replay: npm run sim -- --seed ${seed})\n`);
@@ -69,6 +77,10 @@ function main(): number {
     else if (done % 100 === 0 || done === n) process.stdout.write(`sim: ${done}/${n} seeds, ${failures} failures, ${((performance.now() - started) / 1000).toFixed(1)}s\n`);
   }
   if (tty) process.stdout.write('\n');
+  const secs = ((performance.now() - started) / 1000).toFixed(1);
+  process.stdout.write(
+    `sim: ${secs}s; acknowledged writes ${total.acked}, checked reads ${total.reads}, snapshots installed ${total.snapshots}, membership changes applied ${total.confChanges}, crashes ${total.crashes}\n`,
+  );
   process.stdout.write(`sim: seeds=${n} failures=${failures}\n`);
   return failures === 0 ? 0 : 1;
 }

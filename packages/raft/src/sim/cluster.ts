@@ -4,7 +4,7 @@
  * safety checker run after every step. Time advances one step at a time;
  * every random choice comes from one seeded generator.
  */
-import { ConfChangeType, MessageType, Role, type Entry, type Message, type NodeId, type ReadState } from '../types.js';
+import { ConfChangeType, EntryType, MessageType, Role, type Entry, type Message, type NodeId, type ReadState } from '../types.js';
 import { ConfChangeInProgressError, ProposalDroppedError } from '../core/errors.js';
 import { requestKey } from '../core/read-only.js';
 import { Checker } from './checker.js';
@@ -58,6 +58,8 @@ export class SimCluster implements SimNodeObserver {
   private nextId = 0;
   private readonly trace: ((line: string) => void) | undefined;
   private readonly lastRole = new Map<NodeId, string>();
+  /** What the run exercised, for reports and for tests that check coverage of faults. */
+  readonly stats = { snapshotsDelivered: 0, confChangesApplied: 0, crashes: 0, restarts: 0 };
 
   constructor(opts: ClusterOptions) {
     this.rand = new SeededRand(opts.seed);
@@ -101,6 +103,8 @@ export class SimCluster implements SimNodeObserver {
 
   applied(node: SimNode, e: Entry, cmd: KvCommand | undefined, result: KvResult | undefined): void {
     this.checker.applied(node, e);
+    // Bootstrap entries are term 1; every real change is proposed in a later term.
+    if (e.type === EntryType.ConfChange && e.term > 1) this.stats.confChangesApplied++;
     if (cmd === undefined || result === undefined) return;
     const p = this.pendingProposals.get(cmd.id);
     if (p !== undefined && p.node === node.id) {
@@ -153,7 +157,10 @@ export class SimCluster implements SimNodeObserver {
         continue;
       }
       to.step(m);
-      if (m.type === MessageType.Snap) this.nodes.get(m.from)?.raw?.reportSnapshot(m.to, true);
+      if (m.type === MessageType.Snap) {
+        this.stats.snapshotsDelivered++;
+        this.nodes.get(m.from)?.raw?.reportSnapshot(m.to, true);
+      }
     }
     for (const id of this.ids) {
       if ((this.now + this.phase.get(id)!) % this.tickEvery === 0) this.nodes.get(id)!.tick();
@@ -258,6 +265,7 @@ export class SimCluster implements SimNodeObserver {
 
   crash(id: NodeId): void {
     this.node(id).crash();
+    this.stats.crashes++;
     for (const [k, p] of this.pendingProposals) if (p.node === id) this.pendingProposals.delete(k);
     for (const [k, p] of this.pendingReads) if (p.node === id) this.pendingReads.delete(k);
     this.log(`crash ${id}`);
@@ -267,6 +275,7 @@ export class SimCluster implements SimNodeObserver {
     const n = this.node(id);
     if (n.alive) return;
     n.start();
+    this.stats.restarts++;
     this.log(`restart ${id}`);
   }
 

@@ -24,6 +24,11 @@ export interface RunResult {
   acked: number;
   reads: number;
   steps: number;
+  /** Highest term reached (elections held). */
+  maxTerm: number;
+  snapshotsDelivered: number;
+  confChangesApplied: number;
+  crashes: number;
 }
 
 const KEYS = ['a', 'b', 'c'];
@@ -52,7 +57,7 @@ export function runSeed(seed: number, opts: RunOptions = {}): RunResult {
   const rand = cluster.rand;
   const steps = opts.steps ?? 1500;
   cluster.log(`seed ${seed}: voters=${voters.join(',')} spares=${spares.join(',')} snapshotEvery=${snapshotEvery} preVote=${preVote} checkQuorum=${checkQuorum} maxSizePerMsg=${maxSizePerMsg} maxInflightMsgs=${maxInflightMsgs}`);
-  const result: RunResult = { seed, ok: true, nodes: all.length, acked: 0, reads: 0, steps: 0 };
+  const result: RunResult = { seed, ok: true, nodes: all.length, acked: 0, reads: 0, steps: 0, maxTerm: 0, snapshotsDelivered: 0, confChangesApplied: 0, crashes: 0 };
   try {
     for (let i = 0; i < steps; i++) {
       if (rand.chance(0.02)) fault(cluster, rand, all);
@@ -71,6 +76,10 @@ export function runSeed(seed: number, opts: RunOptions = {}): RunResult {
   result.acked = cluster.checker.acked.size;
   result.reads = cluster.checker.reads;
   result.steps = cluster.now;
+  result.maxTerm = Math.max(...all.map((id) => cluster.node(id).term));
+  result.snapshotsDelivered = cluster.stats.snapshotsDelivered;
+  result.confChangesApplied = cluster.stats.confChangesApplied;
+  result.crashes = cluster.stats.crashes;
   if (!result.ok) cluster.log(`FAILED: ${result.error}`);
   return result;
 }

@@ -14,7 +14,8 @@ import { Awareness } from './awareness.js';
 import { BroadcastQueue } from './broadcast-queue.js';
 import type { GossipConfig } from './config.js';
 import { ProbeOrder } from './probe-order.js';
-import { shuffle, type Rand } from './rand.js';
+import { MemberTable } from './member-table.js';
+import type { Rand } from './rand.js';
 import { Suspicion, suspicionBounds } from './suspicion.js';
 import type {
   MemberEvent, MemberEventType, MemberInfo, MemberState, Message, Meta, Outgoing, Output, PushPullMessage, Update,
@@ -52,11 +53,8 @@ export class Swim {
   readonly name: string;
   private readonly cfg: GossipConfig;
   private readonly rand: Rand;
-  private readonly table = new Map<string, MemberInfo>();
+  private readonly table: MemberTable;
   private readonly self: MemberInfo;
-  /** Names of the other members, for random picks; position kept for O(1) removal. */
-  private readonly others: string[] = [];
-  private readonly othersIndex = new Map<string, number>();
   private readonly order: ProbeOrder;
   private readonly awareness: Awareness;
   private readonly queue = new BroadcastQueue();
@@ -77,12 +75,13 @@ export class Swim {
     this.name = opts.name;
     this.cfg = opts.config;
     this.rand = opts.rand;
+    this.table = new MemberTable(opts.name, opts.rand);
     this.order = new ProbeOrder(opts.rand);
     this.awareness = new Awareness(opts.config.awarenessMaxMultiplier);
     const meta = opts.meta ?? {};
     this.checkMeta(meta);
     this.self = { name: opts.name, address: opts.address, state: 'alive', incarnation: 0, meta, metaVersion: 0, stateSince: opts.now };
-    this.table.set(opts.name, this.self);
+    this.table.add(this.self);
     // Announce ourselves: the first probes and gossip we send carry it.
     this.queue.push(this.aliveUpdate());
     // Start timers at a random phase so members do not probe in lockstep.
@@ -248,7 +247,7 @@ export class Swim {
     p.indirectSent = true;
     const target = this.table.get(p.target);
     if (!target) return;
-    const helpers = this.pick(this.cfg.indirectChecks, (n) => n !== p.target && this.table.get(n)?.state === 'alive');
+    const helpers = this.table.pick(this.cfg.indirectChecks, (n) => n !== p.target && this.table.get(n)?.state === 'alive');
     for (const h of helpers) {
       const helper = this.table.get(h) as MemberInfo;
       this.send(helper.address, { t: 'ping-req', seq: p.seq, target: p.target, targetAddr: target.address, from: this.name, fromAddr: this.self.address, up: [] });
@@ -284,7 +283,7 @@ export class Swim {
   private gossip(now: number): void {
     this.nextGossipAt = now + this.cfg.gossipIntervalMs;
     if (this.queue.size === 0) return;
-    const targets = this.pick(this.cfg.gossipNodes, (n) => {
+    const targets = this.table.pick(this.cfg.gossipNodes, (n) => {
       const m = this.table.get(n);
       if (!m) return false;
       if (m.state === 'alive' || m.state === 'suspect') return true;
@@ -302,7 +301,7 @@ export class Swim {
     // Fewer full exchanges per member in big clusters, so total traffic stays bounded.
     const scale = n <= 32 ? 1 : Math.ceil(Math.log2(n) - Math.log2(32)) + 1;
     this.nextPushPullAt = now + this.cfg.pushPullIntervalMs * scale;
-    const [peer] = this.pick(1, (name) => this.table.get(name)?.state === 'alive');
+    const [peer] = this.table.pick(1, (name) => this.table.get(name)?.state === 'alive');
     if (peer === undefined) return;
     this.out.push({ to: (this.table.get(peer) as MemberInfo).address, msg: this.pushPullMessage(false, false), stream: true });
   }
@@ -314,7 +313,7 @@ export class Swim {
    */
   private reconnect(now: number): void {
     this.nextReconnectAt = now + this.cfg.reconnectIntervalMs;
-    const [peer] = this.pick(1, (name) => this.table.get(name)?.state === 'dead');
+    const [peer] = this.table.pick(1, (name) => this.table.get(name)?.state === 'dead');
     if (peer === undefined) return;
     this.out.push({ to: (this.table.get(peer) as MemberInfo).address, msg: this.pushPullMessage(false, false), stream: true });
   }
@@ -377,9 +376,7 @@ export class Swim {
     const m = this.table.get(u.node);
     if (!m) {
       const info: MemberInfo = { name: u.node, address: u.addr, state: 'alive', incarnation: u.inc, meta: u.meta, metaVersion: u.mv, stateSince: now };
-      this.table.set(u.node, info);
-      this.others.push(u.node);
-      this.othersIndex.set(u.node, this.others.length - 1);
+      this.table.add(info);
       this.order.add(u.node);
       this.emit('join', info);
       this.spread(u, fresh);
@@ -490,39 +487,15 @@ export class Swim {
     for (const m of this.table.values()) {
       if ((m.state !== 'dead' && m.state !== 'left') || m === this.self) continue;
       if (now - m.stateSince < this.cfg.deadReapMs) continue;
-      this.table.delete(m.name);
+      this.table.remove(m.name);
       this.order.remove(m.name);
       this.queue.remove(m.name);
-      const i = this.othersIndex.get(m.name) as number;
-      const last = this.others.pop() as string;
-      if (last !== m.name) {
-        this.others[i] = last;
-        this.othersIndex.set(last, i);
-      }
-      this.othersIndex.delete(m.name);
     }
   }
 
   private isLive(name: string): boolean {
     const s = this.table.get(name)?.state;
     return s === 'alive' || s === 'suspect';
-  }
-
-  /** Up to k distinct other members accepted by `ok`, at random. */
-  private pick(k: number, ok: (name: string) => boolean): string[] {
-    const n = this.others.length;
-    const res: string[] = [];
-    if (k <= 0 || n === 0) return res;
-    if (n > 4 * k) {
-      for (let tries = 0; tries < 8 * k && res.length < k; tries++) {
-        const name = this.others[this.rand.intn(n)] as string;
-        if (!res.includes(name) && ok(name)) res.push(name);
-      }
-      if (res.length === k) return res;
-    }
-    const all = this.others.filter((name) => !res.includes(name) && ok(name));
-    shuffle(this.rand, all);
-    return res.concat(all.slice(0, k - res.length));
   }
 
   private checkMeta(meta: Meta): void {

@@ -95,3 +95,22 @@ t.test('profiles are valid; bad overrides are refused', async (t) => {
   t.throws(() => resolveConfig('nope' as 'lan'), GossipConfigError);
   t.equal(resolveConfig('lan', { gossipNodes: 5 }).gossipNodes, 5);
 });
+
+t.test('member table: picks distinct others at random, removal keeps picks valid', async (t) => {
+  const { MemberTable } = await import('../../src/core/member-table.js');
+  const table = new MemberTable('self', seededRand(5));
+  const info = (name: string) => ({ name, address: `${name}:1`, state: 'alive' as const, incarnation: 0, meta: {}, metaVersion: 0, stateSince: 0 });
+  table.add(info('self'));
+  for (let i = 0; i < 50; i++) table.add(info(`m${i}`));
+  t.equal(table.size, 51);
+  const picked = table.pick(3, () => true);
+  t.equal(new Set(picked).size, 3, 'distinct');
+  t.notOk(picked.includes('self'), 'never itself');
+  for (let i = 0; i < 50; i += 2) table.remove(`m${i}`);
+  t.equal(table.size, 26);
+  for (let r = 0; r < 50; r++) {
+    for (const n of table.pick(4, () => true)) t.ok(table.get(n) && Number(n.slice(1)) % 2 === 1, `${n} is still a member`);
+  }
+  t.same(table.pick(3, (n) => n === 'm7'), ['m7'], 'fewer than k when few qualify');
+  t.same(table.pick(2, () => false), []);
+});

@@ -74,6 +74,11 @@ export class CompactedError extends Error {
   }
 }
 
+/** A watch asked for something that cannot be served (e.g. a negative revision). */
+export class WatchRequestError extends Error {
+  override name = 'WatchRequestError';
+}
+
 export class ContinueTokenError extends Error {
   override name = 'ContinueTokenError';
   constructor(reason: string) {

@@ -5,7 +5,7 @@ export type {
 export { encodeCommand, decodeCommand } from './commands.js';
 export type { ApplyResult, ApplySuccess, ApplyFailure } from './results.js';
 export {
-  StoreError, NotFoundError, AlreadyExistsError, ConflictError, InvalidError, PreconditionError, ForbiddenError, CompactedError, ContinueTokenError,
+  StoreError, NotFoundError, AlreadyExistsError, ConflictError, InvalidError, PreconditionError, ForbiddenError, CompactedError, ContinueTokenError, WatchRequestError,
   StoreConfigError, SnapshotError, CommandDecodeError, type StoreErrorCode,
 } from './errors.js';
 export type { ObjectStoreConfig } from './config.js';

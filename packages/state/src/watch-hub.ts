@@ -6,7 +6,7 @@
  */
 import type { LabelSelector } from '@shoal/api';
 import { matchesFieldSelector, matchesSelector, type FieldSelector } from '@shoal/api';
-import { CompactedError } from './errors.js';
+import { CompactedError, WatchRequestError } from './errors.js';
 import type { StoredObject } from './object-table.js';
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -82,6 +82,7 @@ export class WatchHub {
   /** Starts a watch; replays retained history synchronously, then follows new changes. */
   watch(opts: WatchOptions, onEvent: (e: WatchEvent) => void, current: number): () => void {
     const from = opts.fromRevision ?? current;
+    if (!Number.isSafeInteger(from) || from < 0) throw new WatchRequestError(`fromRevision must be a non-negative integer, got ${from}`);
     if (from < this.floor) throw new CompactedError(from, this.floor);
     const w: Watcher = { opts, onEvent, seen: from };
     this.watchers.add(w);

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { parseFieldSelector, parseSelector } from '@shoal/api';
-import { CompactedError, type WatchEvent } from '../src/index.js';
+import { CompactedError, WatchRequestError, type WatchEvent } from '../src/index.js';
 import { T0, configMap, create, edit, key, newStore, ok, pod } from './helpers.js';
 
 const brief = (e: WatchEvent): string => (e.type === 'BOOKMARK' || e.type === 'ERROR' ? `${e.type}@${e.revision}` : `${e.type} ${e.object.metadata.name}@${e.revision}`);
@@ -65,6 +65,9 @@ t.test('compacted revisions are refused with a relist hint', async (t) => {
   const got: number[] = [];
   s.watch({ fromRevision: 7 }, (ev) => got.push(ev.revision));
   t.same(got, [8, 9, 10, 11, 12], 'the oldest retained still works');
+  t.throws(() => s.watch({ fromRevision: -1 }, () => undefined), WatchRequestError);
+  t.throws(() => s.watch({ fromRevision: Number.NaN }, () => undefined), WatchRequestError);
+  t.throws(() => s.watch({ fromRevision: 1.5 }, () => undefined), WatchRequestError);
 });
 
 t.test('filters: kind, namespace, labels, fields; objects moving in and out', async (t) => {

@@ -21,6 +21,8 @@ export interface ShoalClientOptions {
   servers?: readonly string[];
   /** Deadline of each call unless the call says otherwise. Default 10 s. */
   timeoutMs?: number;
+  /** Time a node gets to accept a connection before the next one is tried. Default 2 s. */
+  connectTimeoutMs?: number;
 }
 
 export interface ObjectRef { namespace?: string }
@@ -80,7 +82,7 @@ export class ShoalClient {
   readonly pool: ServerPool;
 
   constructor(opts: ShoalClientOptions = {}) {
-    this.pool = new ServerPool(opts.servers && opts.servers.length > 0 ? opts.servers : DEFAULT_SERVERS, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    this.pool = new ServerPool(opts.servers && opts.servers.length > 0 ? opts.servers : DEFAULT_SERVERS, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.connectTimeoutMs);
   }
 
   // ------------------------------------------------------------ objects

@@ -27,6 +27,9 @@ export interface CallOptions {
 type UnaryMethod = (req: unknown, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: unknown) => void) => grpc.ClientUnaryCall;
 type StreamMethod = (req: unknown, md: grpc.Metadata, opts: grpc.CallOptions) => grpc.ClientReadableStream<unknown>;
 
+/** Default time a node gets to accept a connection. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
+
 /** Largest response accepted (64 MiB). */
 export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
@@ -39,7 +42,13 @@ export class ServerPool {
   private readonly stubs = new Map<string, grpc.Client>();
   private closed = false;
 
-  constructor(servers: readonly string[], readonly defaultTimeoutMs: number, private readonly credentials = grpc.credentials.createInsecure()) {
+  constructor(
+    servers: readonly string[],
+    readonly defaultTimeoutMs: number,
+    /** How long a node may take to accept a connection before the next is tried. */
+    readonly connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS,
+    private readonly credentials = grpc.credentials.createInsecure(),
+  ) {
     if (servers.length === 0) throw new Error('ServerPool: at least one server address is required');
     this.servers = [...new Set(servers)];
   }
@@ -106,6 +115,13 @@ export class ServerPool {
       // A read leaves time for the other servers if this one hangs (e.g. SIGSTOPped).
       const attemptMs = opts.idempotent && moreLeft ? Math.min(remaining, Math.max(MIN_ATTEMPT_MS, Math.floor(budget / 2))) : remaining;
       tried.push(address);
+      // A node that does not even accept the connection (partitioned, paused)
+      // is skipped before anything is sent, so even a write moves on safely.
+      if (!(await this.connects(service, address, Math.min(attemptMs, this.connectTimeoutMs)))) {
+        lastError = new UnavailableError(`no connection to ${address} within ${Math.min(attemptMs, this.connectTimeoutMs)} ms`, undefined, grpc.status.UNAVAILABLE, address);
+        this.skip(address);
+        continue;
+      }
       try {
         return await this.attempt<Res>(service, method, request, address, attemptMs);
       } catch (raw) {
@@ -134,6 +150,23 @@ export class ServerPool {
     }
     const why = lastError ? `: ${lastError.message}` : '';
     throw new UnavailableError(`no Shoal server answered ${method} (tried ${[...new Set(tried)].join(', ')})${why}`, undefined, grpc.status.UNAVAILABLE, undefined, { cause: lastError });
+  }
+
+  /**
+   * False when the channel to `address` is still trying to connect after
+   * `ms` (no answer to the TCP handshake). A refused connection answers at
+   * once and returns true: the call then fails fast with UNAVAILABLE.
+   */
+  private async connects(service: ServiceName, address: string, ms: number): Promise<boolean> {
+    const channel = this.stub(service, address).getChannel();
+    const deadline = Date.now() + ms;
+    let state = channel.getConnectivityState(true);
+    while (state === grpc.connectivityState.IDLE || state === grpc.connectivityState.CONNECTING) {
+      const changed = await new Promise<boolean>((resolve) => channel.watchConnectivityState(state, deadline, (err) => resolve(!err)));
+      if (!changed) return false;
+      state = channel.getConnectivityState(true);
+    }
+    return true;
   }
 
   private attempt<Res>(service: ServiceName, method: string, request: object, address: string, timeoutMs: number): Promise<Res> {

@@ -94,3 +94,18 @@ t.test('a server timing out on the commit gives TimeoutError, not a retry', asyn
   t.equal(neverApplied(shoalStatusError(status.UNAVAILABLE, 'not the leader', { reason: 'NotLeader', leader: 'x:1' })), true);
   t.equal(neverApplied(Object.assign(new Error('14 UNAVAILABLE: Connection dropped'), { code: status.UNAVAILABLE, details: 'Connection dropped', metadata: undefined })), false);
 });
+
+t.test('a node that accepts TCP but never answers (paused) is skipped before a write is sent', async (t) => {
+  const { createServer } = await import('node:net');
+  const sockets = new Set<import('node:net').Socket>();
+  const silent = createServer((s) => { sockets.add(s); }); // like a SIGSTOPped daemon: the kernel accepts, nobody speaks
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+  t.teardown(() => { for (const s of sockets) s.destroy(); silent.close(); });
+  const port = (silent.address() as import('node:net').AddressInfo).port;
+  const live = await startServer(t);
+  const client = clientFor(t, [`127.0.0.1:${port}`, live.address], { timeoutMs: 5000, connectTimeoutMs: 300 });
+  const created = await client.create(configMap('x'));
+  t.equal(created.metadata.name, 'x', 'the write went to the live node');
+  t.equal(live.calls.filter((c) => c.method === 'Create').length, 1);
+  t.ok(sockets.size >= 1, 'the silent node was tried');
+});

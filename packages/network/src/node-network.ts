@@ -91,10 +91,16 @@ export class NodeNetwork {
   /** Agent hook: the pod's resolver settings (undefined: keep Docker's default). */
   dns = (pod: Pod): PodDnsConfig | undefined => dnsConfigFor(pod, this.domain, this.dnsIP);
 
+  /** Start the DNS server, install the chains, first sync. On failure, undoes what it did. */
   async start(): Promise<void> {
-    await this.dnsServer.start();
-    await this.plumbing.start();
-    await this.sync();
+    try {
+      await this.dnsServer.start();
+      await this.plumbing.start();
+      await this.sync();
+    } catch (err) {
+      await this.stop().catch(() => undefined);
+      throw err;
+    }
     this.log.info('node network started', { dns: this.dnsServer.address, chains: this.plumbing.chains });
   }
 

@@ -82,3 +82,14 @@ t.test('wires DNS, proxy and rules from the store, and tears them down', async (
   t.same((await nf.listChains('nat')).filter((c) => c.startsWith('SHOAL')), []);
   t.same(await nf.listRules('nat', 'PREROUTING'), []);
 });
+
+t.test('a failed start undoes what it did', async (t) => {
+  const nf = new MemoryNetfilter();
+  const net = new NodeNetwork({
+    node: 'n1', view: () => new MemoryReader(), nodeCIDR: '10.210.1.0/24', gateway: '127.0.0.1', upstreams: [],
+    netfilter: { ...nf, listChains: nf.listChains.bind(nf), listRules: nf.listRules.bind(nf), deleteChain: nf.deleteChain.bind(nf), deleteRule: nf.deleteRule.bind(nf), ensureRule: nf.ensureRule.bind(nf), replaceChain: async () => { throw new Error('iptables-restore: permission denied'); } },
+    logger: silentLogger, rand: seededRand(1), now: () => Date.now(),
+  });
+  await t.rejects(net.start(), /permission denied/);
+  t.throws(() => net.dnsServer.address, { name: 'DnsServerError' }, 'DNS server stopped again');
+});

@@ -46,6 +46,32 @@ export async function removeNodeRules(nf: Netfilter, node: string): Promise<numb
   return removed;
 }
 
+/**
+ * Remove the rules and chains of every Shoal node on this host (a whole local
+ * cluster's teardown, or a node that will not come back): everything tagged
+ * `shoal:*` in the built-in nat chains, then every SHOAL-SVC-* and SHOAL-VIP-* chain.
+ */
+export async function removeAllShoalRules(nf: Netfilter): Promise<number> {
+  let removed = 0;
+  for (const chain of ['PREROUTING', 'OUTPUT', 'POSTROUTING']) {
+    for (const rule of await nf.listRules('nat', chain)) {
+      const at = rule.indexOf('--comment');
+      if (at >= 0 && rule[at + 1]?.startsWith('shoal:')) {
+        await nf.deleteRule('nat', chain, rule);
+        removed++;
+      }
+    }
+  }
+  const chains = (await nf.listChains('nat')).filter((c) => c.startsWith('SHOAL-SVC-') || c.startsWith('SHOAL-VIP-'));
+  // Dispatch chains first: they jump to the DNAT chains.
+  chains.sort((a, b) => Number(b.startsWith('SHOAL-SVC-')) - Number(a.startsWith('SHOAL-SVC-')));
+  for (const c of chains) {
+    removed += (await nf.listRules('nat', c)).length;
+    await nf.deleteChain('nat', c);
+  }
+  return removed;
+}
+
 export class VipPlumbing {
   private readonly log: Logger;
   private lastVip: string | undefined;

@@ -7,6 +7,12 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Balancer, backendKey, type Backend } from './balancer.js';
 import { ProxyListenError, type ProxyContext, type ProxyRoute, type RouteListener } from './proxy-context.js';
 
+/** An endpoint did not accept the connection in time. */
+export class ConnectTimeoutError extends Error {
+  override name = 'ConnectTimeoutError';
+  readonly code = 'ETIMEDOUT';
+}
+
 const RETRYABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET']);
 
 export class TcpRouteListener implements RouteListener {
@@ -101,7 +107,7 @@ export class TcpRouteListener implements RouteListener {
       s.setTimeout(0);
       if (err) { s.destroy(); done(err); } else done(undefined, s);
     };
-    s.setTimeout(this.ctx.connectTimeoutMs, () => settle(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' })));
+    s.setTimeout(this.ctx.connectTimeoutMs, () => settle(new ConnectTimeoutError(`no answer from ${b.ip}:${b.port} in ${this.ctx.connectTimeoutMs} ms`)));
     s.once('connect', () => settle());
     s.once('error', (err) => settle(err));
   }

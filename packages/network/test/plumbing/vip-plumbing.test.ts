@@ -1,7 +1,7 @@
 import t from 'tap';
 import { silentLogger } from '@shoal/log';
 import { MemoryNetfilter } from '../../src/plumbing/netfilter.js';
-import { VipPlumbing, removeNodeRules } from '../../src/plumbing/vip-plumbing.js';
+import { VipPlumbing, removeAllShoalRules, removeNodeRules } from '../../src/plumbing/vip-plumbing.js';
 import { jumpRules, serviceChain, sourceRules, vipChain, vipRules } from '../../src/plumbing/vip-rules.js';
 import { splitRuleLine } from '../../src/plumbing/iptables.js';
 
@@ -89,4 +89,17 @@ t.test('the memory twin refuses what iptables refuses', async (t) => {
 t.test('iptables -S lines are split like a shell would', async (t) => {
   t.same(splitRuleLine('-A PREROUTING -m comment --comment "shoal:n 1" -j SHOAL-SVC-n1'), ['-A', 'PREROUTING', '-m', 'comment', '--comment', 'shoal:n 1', '-j', 'SHOAL-SVC-n1']);
   t.same(splitRuleLine('-A X -m comment --comment "a \\"q\\""'), ['-A', 'X', '-m', 'comment', '--comment', 'a "q"']);
+});
+
+t.test('removeAllShoalRules clears every node of the host, and only Shoal\'s rules', async (t) => {
+  const nf = new MemoryNetfilter();
+  nf.tables.nat.get('PREROUTING')!.push(docker);
+  for (const n of ['n1', 'n2', 'n3']) {
+    const p = new VipPlumbing({ node: n, nodeCIDR: '10.210.1.0/24', podSubnet: '10.210.0.0/16', netfilter: nf, logger: silentLogger });
+    await p.start();
+    await p.sync([web]);
+  }
+  t.equal(await removeAllShoalRules(nf), 3 * (3 + 1 + 1));
+  t.same(await nf.listRules('nat', 'PREROUTING'), [docker]);
+  t.same((await nf.listChains('nat')).filter((c) => c.startsWith('SHOAL')), []);
 });

@@ -202,3 +202,24 @@ t.test('property: a rolling update stays within maxSurge and maxUnavailable at e
     }), { numRuns: 60 });
   t.pass('invariants held');
 });
+
+t.test('scaling in the middle of a rollout resizes both sets in proportion and stays within bounds', async (t) => {
+  const w = started(10, { strategy: { rollingUpdate: { maxSurge: 3, maxUnavailable: 2 } } });
+  setImage(w, 'busybox:2');
+  for (let i = 0; i < 3; i++) w.pass();
+  const before = sets(w).map((rs) => rs.spec!.replicas!);
+  t.ok(before.every((n) => n > 0), `both sets active (${before})`);
+  const d = w.get<Deployment>('Deployment', 'web')!;
+  w.c.put({ ...d, spec: { ...d.spec!, replicas: 20 } });
+  w.pass();
+  const after = sets(w).map((rs) => rs.spec!.replicas!);
+  t.equal(after.reduce((a, b) => a + b, 0), 23, 'total = replicas + maxSurge');
+  t.ok(after.every((n, i) => n > before[i]!), `each set grew (${before} -> ${after})`);
+  for (let i = 0; i < 30; i++) {
+    w.pass();
+    t.ok(sets(w).reduce((s, rs) => s + rs.spec!.replicas!, 0) <= 23);
+    w.kubelet();
+  }
+  t.equal(w.pods(live).length, 20);
+  t.ok(w.pods(live).every((p) => p.spec!.containers[0]!.image === 'busybox:2'));
+});

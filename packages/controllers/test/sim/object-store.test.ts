@@ -112,6 +112,7 @@ t.test('Deployment on the real store: 2-2-2 spread, rolling update across a lead
   t.ok(pods.every((p) => p.spec!.containers[0]!.image === 'busybox:2'), 'rollout complete');
   t.ok(minReady >= 6, `never below 6 ready (min ${minReady})`);
   t.equal(createdPods(), 12, 'every pod created once');
+  t.equal(store.list('ReplicaSet').length, 2, 'one ReplicaSet per template: defaults applied by the store do not look like a new template');
   t.equal(store.list<Node>('Node').length, 3);
   t.ok(store.list('Event').length > 0, 'events recorded');
 

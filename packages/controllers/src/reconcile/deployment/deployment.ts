@@ -13,8 +13,8 @@ import { deepEqual } from '../util/hash.js';
 import { surgeAndUnavailable } from '../util/int-or-percent.js';
 import { isControlledBy } from '../util/owners.js';
 import { isFinished, isTerminating } from '../util/pods.js';
-import { buildReplicaSet, findNewReplicaSet, hashFor, maxRevision, ownedReplicaSets, REVISION_ANNOTATION, revisionOf, scaledReplicaSet } from './replica-sets.js';
-import { newReplicaSetReplicas, scaleDownOldReplicaSets } from './rolling.js';
+import { buildReplicaSet, DESIRED_REPLICAS_ANNOTATION, findNewReplicaSet, hashFor, maxRevision, ownedReplicaSets, REVISION_ANNOTATION, revisionOf, scaledReplicaSet } from './replica-sets.js';
+import { newReplicaSetReplicas, proportionalSizes, scaleDownOldReplicaSets } from './rolling.js';
 import { deploymentStatus, type ProgressEvent } from './status.js';
 
 interface Step {
@@ -46,8 +46,25 @@ function recreate(view: ObjectReader, ctx: ReconcileContext, d: Deployment, newR
   return { actions: [], event: undefined };
 }
 
+function sizedFor(rs: ReplicaSet): number | undefined {
+  const v = Number(rs.metadata.annotations?.[DESIRED_REPLICAS_ANNOTATION]);
+  return Number.isInteger(v) && v >= 0 ? v : undefined;
+}
+
 function rolling(view: ObjectReader, ctx: ReconcileContext, d: Deployment, newRS: ReplicaSet, old: readonly ReplicaSet[], all: readonly ReplicaSet[], surge: number, unavailable: number): Step {
   const desired = d.spec!.replicas ?? 1;
+  // Replicas changed mid-rollout: resize every active set in proportion first.
+  const active = all.filter((rs) => (rs.spec?.replicas ?? 0) > 0);
+  if (active.length > 1 && active.some((rs) => sizedFor(rs) !== desired)) {
+    const sizes = proportionalSizes(desired, surge, active, sizedFor);
+    const actions: Action[] = [];
+    for (const rs of active) {
+      const n = sizes.get(rs.metadata.name);
+      if (n !== undefined) actions.push(...scaleAction(view, ctx, d, rs, n));
+      else if (sizedFor(rs) !== desired) actions.push({ op: 'update', object: scaledReplicaSet(rs, rs.spec?.replicas ?? 0, d) });
+    }
+    if (actions.length) return { actions, event: { kind: 'updated', rs: newRS.metadata.name } };
+  }
   const target = newReplicaSetReplicas(desired, surge, all, newRS);
   if (target !== (newRS.spec?.replicas ?? 0)) return { actions: scaleAction(view, ctx, d, newRS, target), event: { kind: 'updated', rs: newRS.metadata.name } };
   const cuts = scaleDownOldReplicaSets(desired, unavailable, all, newRS, old);

@@ -66,3 +66,30 @@ export function scaleDownOldReplicaSets(desired: number, unavailable: number, al
   }
   return out;
 }
+
+/**
+ * Proportional scaling: when replicas change in the middle of a rollout,
+ * every active set grows or shrinks in proportion to its size (by the
+ * desired count it was last sized for), so the rollout keeps its balance;
+ * the rounding leftover goes to the largest set. Returns new sizes by name.
+ */
+export function proportionalSizes(desired: number, surge: number, active: readonly ReplicaSet[], sizedFor: (rs: ReplicaSet) => number | undefined): Map<string, number> {
+  const total = active.reduce((s, rs) => s + specReplicas(rs), 0);
+  const toAdd = desired + surge - total;
+  const sorted = [...active].sort((a, b) => specReplicas(b) - specReplicas(a) || createdAt(b) - createdAt(a) || (a.metadata.name < b.metadata.name ? -1 : 1));
+  const out = new Map<string, number>();
+  if (toAdd === 0 || sorted.length === 0) return out;
+  let added = 0;
+  for (const rs of sorted) {
+    const before = sizedFor(rs) ?? total;
+    const target = before > 0 ? Math.round((specReplicas(rs) * desired) / before) : specReplicas(rs);
+    let delta = target - specReplicas(rs);
+    delta = toAdd > 0 ? Math.min(Math.max(delta, 0), toAdd - added) : Math.max(Math.min(delta, 0), toAdd - added);
+    out.set(rs.metadata.name, specReplicas(rs) + delta);
+    added += delta;
+  }
+  const first = sorted[0]!;
+  if (added !== toAdd) out.set(first.metadata.name, Math.max(0, (out.get(first.metadata.name) ?? 0) + toAdd - added));
+  for (const rs of sorted) if (out.get(rs.metadata.name) === specReplicas(rs)) out.delete(rs.metadata.name);
+  return out;
+}

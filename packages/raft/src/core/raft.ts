@@ -315,9 +315,14 @@ export class Raft {
 
   private hasUnappliedConfChanges(): boolean {
     if (this.log.applied >= this.log.committed) return false;
-    const lo = Math.max(this.log.applied + 1, this.log.firstIndex());
-    if (lo > this.log.committed) return false;
-    for (const e of this.log.slice(lo, this.log.committed + 1)) if (e.type === EntryType.ConfChange) return true;
+    // Scan page by page: after a restart the unapplied range can be long.
+    let lo = Math.max(this.log.applied + 1, this.log.firstIndex());
+    const hi = this.log.committed + 1;
+    while (lo < hi) {
+      const page = this.log.slice(lo, hi, 1024 * 1024);
+      for (const e of page) if (e.type === EntryType.ConfChange) return true;
+      lo += page.length;
+    }
     return false;
   }
 

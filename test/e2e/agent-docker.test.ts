@@ -181,6 +181,19 @@ t.test('agent on Docker', async (t) => {
     t.equal(await text(await agent.logs('default', 'ready', 'app', { tail: 1 })), 'started\n');
   });
 
+  const hostNet = makePod('hostnet', node, {
+    hostNetwork: true,
+    terminationGracePeriodSeconds: 1,
+    containers: [{ name: 'app', image: 'shoal/busybox:latest', command: ['sh', '-c', "echo ip=$MY_IP; trap 'exit 0' TERM; sleep 3600 & wait"], env: [{ name: 'MY_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }] }],
+  });
+
+  t.test('a hostNetwork pod uses the node address', async (t) => {
+    source.put(hostNet);
+    const st = await statusWhere(sink, hostNet, 'hostnet running', (s) => s.phase === 'Running' && cond(s, 'Ready') === 'True');
+    t.equal(st.podIP, '127.0.0.1', 'pod IP is the host IP');
+    t.equal(await text(await agent.logs('default', 'hostnet', 'app')), 'ip=127.0.0.1\n', 'status.podIP in env is the host IP');
+  });
+
   t.test('a restarted agent adopts the running containers', async (t) => {
     const before = await runtime.listContainers();
     const running = before.filter((c) => c.state === 'running');

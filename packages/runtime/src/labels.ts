@@ -24,6 +24,8 @@ export const LABEL_KIND = 'io.shoal.container-kind';
 export const LABEL_SPEC_HASH = 'io.shoal.spec-hash';
 /** Set on volumes: what they hold (`emptydir`, `pv`). */
 export const LABEL_VOLUME_KIND = 'io.shoal.volume-kind';
+/** `true` on the sandbox of a hostNetwork pod. */
+export const LABEL_HOST_NETWORK = 'io.shoal.host-network';
 
 export const ROLE_SANDBOX = 'sandbox';
 export const ROLE_CONTAINER = 'container';

@@ -1,7 +1,7 @@
 /** Names and labels of the objects a runtime creates (shared by Docker and the fake). */
 import {
   LABEL_ATTEMPT, LABEL_CONTAINER_NAME, LABEL_GRACE, LABEL_NODE, LABEL_OWNER, LABEL_POD_NAME,
-  LABEL_POD_NAMESPACE, LABEL_POD_UID, LABEL_ROLE, ROLE_CONTAINER, ROLE_SANDBOX,
+  LABEL_POD_NAMESPACE, LABEL_POD_UID, LABEL_ROLE, LABEL_HOST_NETWORK, ROLE_CONTAINER, ROLE_SANDBOX,
 } from './labels.js';
 import type { ContainerSpec, PodRef, SandboxSpec } from './runtime.js';
 
@@ -35,6 +35,7 @@ function podLabels(owner: string, pod: PodRef, node: string, attempt: number, gr
 export function sandboxLabels(owner: string, spec: SandboxSpec): Record<string, string> {
   return {
     ...spec.labels,
+    ...(spec.hostNetwork ? { [LABEL_HOST_NETWORK]: 'true' } : {}),
     ...podLabels(owner, spec.pod, spec.nodeName, spec.attempt, spec.terminationGraceSeconds),
     [LABEL_ROLE]: ROLE_SANDBOX,
     [LABEL_CONTAINER_NAME]: 'POD',

@@ -37,6 +37,8 @@ export interface SandboxSpec {
   hostname: string;
   dns?: DnsConfig;
   portMappings: PortMapping[];
+  /** Share the node's network namespace (no own IP, hostname or DNS; ports are the node's). */
+  hostNetwork?: boolean;
   /** Seconds between SIGTERM and SIGKILL for this pod. */
   terminationGraceSeconds: number;
   labels?: Record<string, string>;

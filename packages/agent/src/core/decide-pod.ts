@@ -241,7 +241,8 @@ export function decidePod(input: DecideInput): PodDecision {
       startTime: previous?.startTime ?? nowIso,
     };
     if (config.hostIP) st.hostIP = config.hostIP;
-    const ip = sb.live?.ip ?? previous?.podIP;
+    // hostNetwork pods have no address of their own: they use the node's.
+    const ip = sb.live?.ip ?? (spec.hostNetwork && sb.live && config.hostIP ? config.hostIP : undefined) ?? previous?.podIP;
     if (ip) {
       st.podIP = ip;
       st.podIPs = [{ ip }];

@@ -171,7 +171,7 @@ export class Agent {
       const uid = pod.metadata.uid ?? '';
       desired.add(uid);
       const o = byUid.get(uid);
-      const ip = o?.sandboxes.find((s) => s.state === 'running')?.ip;
+      const ip = o?.sandboxes.find((s) => s.state === 'running')?.ip ?? (pod.spec?.hostNetwork ? this.o.hostIP || undefined : undefined);
       const specs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
       for (const c of o?.containers ?? []) {
         const spec = specs.find((s) => s.name === c.name);
@@ -351,7 +351,8 @@ export class Agent {
     try {
       const volumes = this.volumes.get(uid) ?? (await this.podVolumes(pod));
       const serviceEnv = this.o.hooks?.serviceEnv?.(pod) ?? [];
-      const env = { nodeName: this.o.nodeName, serviceEnv, resolver: sourceResolver(this.o.source), hostIP: this.o.hostIP, ...(sandbox.ip ? { podIP: sandbox.ip } : {}) };
+      const podIP = sandbox.ip ?? (pod.spec?.hostNetwork ? this.o.hostIP : undefined);
+      const env = { nodeName: this.o.nodeName, serviceEnv, resolver: sourceResolver(this.o.source), hostIP: this.o.hostIP, ...(podIP ? { podIP } : {}) };
       const spec = buildContainerSpec(pod, c, { kind, attempt, nodeName: this.o.nodeName, env, volumes });
       return await this.runtime.createContainer(sandbox.id, spec);
     } catch (err) {

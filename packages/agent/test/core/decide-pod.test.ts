@@ -181,6 +181,12 @@ t.test('running pod status: podIP from the sandbox, lastState from the previous 
   t.equal(cond(d.status, 'Ready')?.status, 'True');
 });
 
+t.test('a hostNetwork pod reports the node address as its IP', async (t) => {
+  const app = c('app');
+  const d = decidePod({ pod: pod({ hostNetwork: true, containers: [app] }), observed: { sandboxes: [{ ...sandbox, ip: undefined }] as SandboxInfo[], containers: [running(app)] }, probes: new Map(), waiting: new Map(), now: T0, config: cfg });
+  t.equal(d.status.podIP, '10.0.0.1');
+});
+
 t.test('housekeeping: old attempts, unknown names, stale creations, changed specs', async (t) => {
   const app = c('app');
   const old = exited(app, 0, 1, T0 - 100);

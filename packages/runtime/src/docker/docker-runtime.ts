@@ -177,8 +177,11 @@ export class DockerRuntime implements ContainerRuntime {
       exposed[key] = {};
       (bindings[key] ??= []).push(p.hostIP ? { HostPort: String(p.hostPort), HostIp: p.hostIP } : { HostPort: String(p.hostPort) });
     }
-    const hostConfig: Docker.HostConfig = { NetworkMode: this.network, PortBindings: bindings, RestartPolicy: { Name: 'no' }, IpcMode: 'shareable' };
-    if (spec.dns) {
+    const hostConfig: Docker.HostConfig = spec.hostNetwork
+      // The node's own network: Docker refuses a hostname, DNS or port bindings with it.
+      ? { NetworkMode: 'host', RestartPolicy: { Name: 'no' }, IpcMode: 'shareable' }
+      : { NetworkMode: this.network, PortBindings: bindings, RestartPolicy: { Name: 'no' }, IpcMode: 'shareable' };
+    if (spec.dns && !spec.hostNetwork) {
       if (spec.dns.nameservers.length) hostConfig.Dns = spec.dns.nameservers;
       if (spec.dns.searches.length) hostConfig.DnsSearch = spec.dns.searches;
       if (spec.dns.options.length) hostConfig.DnsOptions = spec.dns.options;
@@ -188,9 +191,8 @@ export class DockerRuntime implements ContainerRuntime {
       c = await this.docker.createContainer({
         name: sandboxName(this.ownerNode, spec),
         Image: this.pauseImage,
-        Hostname: spec.hostname,
+        ...(spec.hostNetwork ? {} : { Hostname: spec.hostname, ExposedPorts: exposed }),
         Labels: sandboxLabels(this.ownerNode, spec),
-        ExposedPorts: exposed,
         HostConfig: hostConfig,
       });
       this.createdHere.add(c.id);

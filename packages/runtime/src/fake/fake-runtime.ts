@@ -287,7 +287,7 @@ export class FakeRuntime implements ContainerRuntime {
     if (r.state === 'created') {
       r.state = 'running';
       r.startedAt = this.engine.now();
-      r.ip = this.engine.newIp();
+      if (r.labels['io.shoal.host-network'] !== 'true') r.ip = this.engine.newIp();
       this.engine.calls.push(`startSandbox ${r.labels['io.shoal.pod-name']}`);
       this.engine.emit(this.ownerNode, eventOf('start', r));
     }

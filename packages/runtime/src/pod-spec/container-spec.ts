@@ -95,6 +95,7 @@ export function buildSandboxSpec(pod: Pod, input: { nodeName: string; attempt: n
     portMappings: podPortMappings(pod),
     terminationGraceSeconds: terminationGraceSeconds(pod),
   };
-  if (input.dns) spec.dns = input.dns;
+  if (pod.spec?.hostNetwork) spec.hostNetwork = true;
+  else if (input.dns) spec.dns = input.dns;
   return spec;
 }

@@ -218,6 +218,16 @@ t.test('VIP, DNS and live endpoint updates through the node proxy on Docker', as
   t.equal((await exec(client, get('db-0.db', 8080))).out.trim(), 'web-a', 'db-0.db (search path) reaches that pod');
   t.equal((await exec(client, get('db-1.db', 8080))).out.trim(), 'web-c', 'db-1.db reaches that pod');
 
+  // A UDP service: a kube-dns-like VIP whose endpoint is this node's DNS server,
+  // reached through the UDP proxy.
+  const dnsVip = '10.97.0.53';
+  store.put({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'dns', namespace: 'default' }, spec: { clusterIP: dnsVip, ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] } } as Service);
+  store.put({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'dns', namespace: 'default' }, subsets: [{ addresses: [{ ip: plan1.gateway }], ports: [{ name: 'dns', port: net.dnsServer.address.port, protocol: 'UDP' }] }] } as Endpoints);
+  await net.sync();
+  const viaUdpVip = await exec(client, `nslookup web.default.svc.cluster.local ${dnsVip}`);
+  t.match(viaUdpVip.out, new RegExp(`Server:\\s+${dnsVip.replace(/\./g, '\\.')}[\\s\\S]*Address:\\s+${vip.replace(/\./g, '\\.')}`), `DNS through a UDP service VIP:\n${viaUdpVip.out}`);
+  t.ok((net.proxy.stats().forwarded['default/dns:dns/udp'] ?? {})[`${plan1.gateway}:${net.dnsServer.address.port}`]! >= 1, 'carried by the UDP proxy');
+
   const missing = await exec(client, 'nslookup nope.default.svc.cluster.local');
   t.not(missing.code, 0, 'a missing service does not resolve');
 

@@ -20,6 +20,19 @@ export function mergeStringData(o: KubeObject): void {
   delete s.stringData;
 }
 
+/**
+ * Status is the system's report, not the creator's, so create starts it
+ * afresh as Kubernetes does: Pending for pods, Active for namespaces, empty
+ * for the rest. Nodes are the exception: their agent registers them with
+ * capacity and conditions in one write.
+ */
+function resetStatus(o: KubeObject): void {
+  if (o.kind === 'Node') return;
+  if (o.kind === 'Pod') o.status = { phase: 'Pending' } satisfies PodStatus;
+  else if (o.kind === 'Namespace') o.status = { phase: 'Active' };
+  else delete o.status;
+}
+
 /** Namespaced objects need a live namespace. */
 export function checkNamespace(w: Writer, namespace: string, forKind: string): void {
   if (!namespace || !isKind(forKind) || !KINDS[forKind].namespaced) return;
@@ -51,7 +64,7 @@ export function applyCreate(w: Writer, cmd: CreateCommand): StoredObject {
   delete m.deletionTimestamp;
   delete m.deletionGracePeriodSeconds;
   mergeStringData(o);
-  if (o.kind === 'Pod') o.status = { phase: 'Pending', ...((o.status as PodStatus | undefined) ?? {}) };
+  resetStatus(o);
   mustValidate(w, undefined, o);
   const key = objectKey(o);
   checkNamespace(w, key.namespace, o.kind);

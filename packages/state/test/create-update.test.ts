@@ -171,3 +171,18 @@ t.test('pods: nodeName only through bind; immutable config maps; secrets merge s
   cg.data = { k: 'v2' };
   t.equal(ok(s.apply({ type: 'update', object: cg })).metadata.generation, 2, 'data changes count as spec changes');
 });
+
+t.test('create starts status afresh, except for nodes', async (t) => {
+  const s = newStore();
+  const p = pod('p');
+  p.status = { phase: 'Running', podIP: '10.0.0.9' };
+  t.same(ok(s.apply(create(p))).status, { phase: 'Pending' });
+  const rs = replicaSet('rs');
+  rs.status = { replicas: 5 };
+  t.equal(ok(s.apply(create(rs))).status, undefined);
+  const ns = namespace('x');
+  ns.status = { phase: 'Terminating' };
+  t.same(ok(s.apply(create(ns))).status, { phase: 'Active' });
+  const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, status: { capacity: { cpu: '4', memory: '8Gi' } } };
+  t.same(ok(s.apply(create(node))).status, { capacity: { cpu: '4', memory: '8Gi' } });
+});

@@ -127,16 +127,13 @@ export class DockerRuntime implements ContainerRuntime {
 
   private async listInspected(role: string, filter?: ContainerFilter): Promise<Docker.ContainerInspectInfo[]> {
     const list = await this.docker.listContainers({ all: true, filters: this.ownerFilter(role, filter) });
-    const out: Docker.ContainerInspectInfo[] = [];
-    for (const c of list) {
-      const info = await this.inspectOwned(c.Id).catch((err: unknown) => {
-        if (err instanceof NotOwnedError) throw err;
-        this.log.warn('inspect failed while listing', { id: c.Id, err: String(err) });
-        return undefined;
-      });
-      if (info) out.push(info);
-    }
-    return out;
+    const infos = await Promise.all(list.map((c) => this.inspectOwned(c.Id).catch((err: unknown) => {
+      if (err instanceof NotOwnedError) throw err;
+      // Removed between list and inspect, or the engine hiccuped: skip it this time.
+      this.log.warn('inspect failed while listing', { id: c.Id, err: String(err) });
+      return undefined;
+    })));
+    return infos.filter((i): i is Docker.ContainerInspectInfo => i !== undefined);
   }
 
   private async stop(id: string, graceSeconds: number): Promise<void> {

@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { stringify } from 'yaml';
 import type { Deployment, Pod } from '@shoal/api';
 import { BufferOutput, main } from '@shoal/cli';
-import { TestCluster } from './helpers/test-cluster.js';
+import { PrivateCluster as TestCluster } from '../../scripts/lib/private-cluster.js';
 import { sleeperDeployment } from './helpers/workloads.js';
 
 async function shoal(servers: string[], args: string[], cwd = tmpdir()): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -5,7 +5,7 @@
 import t from 'tap';
 import type { ConfigMap, Deployment } from '@shoal/api';
 import type { WatchEvent } from '@shoal/client';
-import { TestCluster } from './helpers/test-cluster.js';
+import { PrivateCluster as TestCluster } from '../../scripts/lib/private-cluster.js';
 import { configMap, sleeperDeployment } from './helpers/workloads.js';
 import { NetworkFaults } from '../../scripts/lib/faults.js';
 

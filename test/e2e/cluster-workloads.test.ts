@@ -3,7 +3,7 @@
 import t from 'tap';
 import Docker from 'dockerode';
 import type { Deployment, Pod } from '@shoal/api';
-import { TestCluster } from './helpers/test-cluster.js';
+import { PrivateCluster as TestCluster } from '../../scripts/lib/private-cluster.js';
 import { sleeperDeployment } from './helpers/workloads.js';
 
 const docker = new Docker();

@@ -5,7 +5,6 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
@@ -242,7 +241,7 @@ export class ShoalDaemon {
     if (name === this.self.name) return { state: 'alive', since: 0 };
     const m: MemberInfo | undefined = this.gossip.members().find((x) => x.name === name);
     if (!m) return undefined;
-    return { state: m.state as NodeLiveness['state'], since: Date.now() - (performance.now() - m.stateSince) };
+    return { state: m.state as NodeLiveness['state'], since: Date.now() - (this.gossip.now() - m.stateSince) };
   }
 
   private async startLeaderLoops(): Promise<Stoppable> {
@@ -259,7 +258,8 @@ export class ShoalDaemon {
     const scheduler = new SchedulerLoop({ store: this.store, execute: (a) => this.writer.execute(a), log });
     const autopilot = new AutopilotLoop({
       raft: this.raft,
-      members: () => this.gossip.members().map((m) => ({ name: m.name, state: m.state, stateSince: Date.now() - (performance.now() - m.stateSince) })),
+      members: () => this.gossip.members().map((m) => ({ name: m.name, state: m.state, stateSince: m.stateSince })),
+      clock: () => this.gossip.now(),
       targetVoters: this.config.cluster.targetVoters,
       deadVoterGraceMs: this.config.timing.deadVoterGraceMs,
       addressOf: (n) => {

@@ -1,5 +1,5 @@
 /**
- * A private local cluster for one end-to-end test: its own loopback
+ * A private local cluster for one test or benchmark: its own loopback
  * addresses, ports, node names and data directory, so tests never collide
  * with each other or with `npm run cluster`. `close()` stops exactly the
  * daemons it started (by PID) and removes their containers and files; tap's
@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ShoalClient } from '@shoal/client';
 import type { Node, Pod } from '@shoal/api';
-import { LocalCluster, sleep } from '../../../scripts/lib/local-cluster.js';
-import { removeNodeContainers, waitForLeader, waitForNodes } from '../../../scripts/lib/cluster-ops.js';
+import { LocalCluster, sleep } from './local-cluster.js';
+import { removeNodeContainers, waitForLeader, waitForNodes } from './cluster-ops.js';
 
-export interface TestClusterOptions {
+export interface PrivateClusterOptions {
   nodes?: number;
   /** Second octet block for addresses: 127.<net>.<n>.1 per node. */
   net?: number;
@@ -25,13 +25,13 @@ export interface TestClusterOptions {
 
 let counter = 0;
 
-export class TestCluster {
+export class PrivateCluster {
   readonly cluster: LocalCluster;
   readonly dir: string;
   readonly prefix: string;
   private clients: ShoalClient[] = [];
 
-  constructor(opts: TestClusterOptions = {}) {
+  constructor(opts: PrivateClusterOptions = {}) {
     const n = opts.nodes ?? 3;
     counter++;
     // A short unique prefix keeps node names DNS labels and container labels apart.

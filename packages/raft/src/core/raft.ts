@@ -3,6 +3,9 @@
  * accumulate in `msgs` and `readStates` and in the log's unstable part, for
  * RawNode to hand out as a Ready. The role's behaviour is a step function
  * (stepLeader, stepCandidate, stepFollower) swapped on each transition.
+ * This file holds the state, the term rules shared by every role, elections
+ * and ticks; membership.ts, replication.ts, follower-handlers.ts and
+ * read-index.ts hold the other concerns as functions of a Raft.
  */
 import {
   ConfChangeType,

@@ -196,8 +196,14 @@ export function decidePod(input: DecideInput): PodDecision {
   if (initDone) for (const l of appLooks) want(l);
 
   // ---------------------------------------------------------------- phase
+  // activeDeadlineSeconds counts from the pod's start on this node.
+  const started = Date.parse(previous?.startTime ?? nowIso);
+  const deadline = spec.activeDeadlineSeconds !== undefined ? started + spec.activeDeadlineSeconds * 1000 : undefined;
+  const overdue = deadline !== undefined && now >= deadline;
+  if (deadline !== undefined && !overdue) wakes.push(deadline);
   let phase: PodPhase;
   if (terminalPrev) phase = terminalPrev;
+  else if (overdue) phase = 'Failed';
   else if (initFailed) phase = 'Failed';
   else if (!initDone) phase = 'Pending';
   else if (policy !== 'Always' && appLooks.every((l) => l.step.kind === 'done')) {
@@ -215,6 +221,13 @@ export function decidePod(input: DecideInput): PodDecision {
     actions.push(...starts);
   }
   const status = buildStatus(phase, [...initLooks, ...appLooks], false, !initDone);
+  if (terminalPrev && previous?.reason) {
+    status.reason = previous.reason;
+    if (previous.message) status.message = previous.message;
+  } else if (overdue) {
+    status.reason = 'DeadlineExceeded';
+    status.message = `Pod was active on the node longer than the specified deadline (${spec.activeDeadlineSeconds}s)`;
+  }
   const decision: PodDecision = { actions: dedupe(actions), status };
   if (!terminal && wakes.length) decision.wakeAt = Math.min(...wakes);
   return decision;

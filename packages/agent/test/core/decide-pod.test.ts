@@ -116,6 +116,21 @@ t.test('restart policies decide what happens after an exit', async (t) => {
   t.same(types(d.actions), ['start app#1'], 'Always restarts even a clean exit');
 });
 
+t.test('activeDeadlineSeconds fails the pod and stops its containers', async (t) => {
+  const app = c('app');
+  const p = pod({ activeDeadlineSeconds: 30, containers: [app] });
+  const r = running(app);
+  let d = decide(p, [r], { now: T0 + 10_000, previous: { phase: 'Running', startTime: iso(T0) } });
+  t.equal(d.status.phase, 'Running');
+  t.equal(d.wakeAt, T0 + 30_000, 'wakes at the deadline');
+  d = decide(p, [r], { now: T0 + 30_000, previous: { phase: 'Running', startTime: iso(T0) } });
+  t.equal(d.status.phase, 'Failed');
+  t.equal(d.status.reason, 'DeadlineExceeded');
+  t.same(types(d.actions), ['kill app:PodCompleted', 'killSandbox']);
+  d = decide(p, [exited(app, 0, 143, T0 + 31_000)], { now: T0 + 40_000, previous: d.status });
+  t.equal(d.status.reason, 'DeadlineExceeded', 'the reason sticks');
+});
+
 t.test('a terminal phase sticks: nothing restarts afterwards', async (t) => {
   const app = c('app');
   const d = decide(pod({ restartPolicy: 'Always', containers: [app] }), [exited(app, 0, 1, T0)], { previous: { phase: 'Failed' } });

@@ -123,6 +123,13 @@ export class ObjectTable {
     return out;
   }
 
+  /** How many objects of `kind` are stored. */
+  count(kind: string): number {
+    let n = 0;
+    for (const names of this.byKind.get(kind)?.values() ?? []) n += names.size;
+    return n;
+  }
+
   kinds(): string[] {
     return [...this.byKind.keys()].sort();
   }

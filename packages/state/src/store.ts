@@ -139,6 +139,13 @@ export class ObjectStore implements ObjectReader {
     return this.table.size;
   }
 
+  /** Stored objects per kind (for metrics), kinds in name order. */
+  counts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const kind of this.table.kinds()) out[kind] = this.table.count(kind);
+    return out;
+  }
+
   get watcherCount(): number {
     return this.hub.watcherCount;
   }

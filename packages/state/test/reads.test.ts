@@ -30,6 +30,7 @@ t.test('get and list (sorted by namespace, then name)', async (t) => {
   t.same(s.list('Deployment'), []);
   t.same(s.list('Pod', { namespace: 'nowhere' }), []);
   t.equal(s.size, 2 + 2 + 5 + 1);
+  t.same(s.counts(), { ConfigMap: 1, Namespace: 4, Pod: 5 });
 });
 
 t.test('label and field selectors', async (t) => {

@@ -4,15 +4,16 @@
  * free slot number), so a retried reconcile or a new leader asks for the same
  * names and the store refuses the duplicates. Deletes the least valuable pods
  * first: unscheduled, then pending, then not ready, then the most recently
- * ready, then the newest. Finished pods are deleted and replaced.
+ * ready, then the newest. Finished pods are deleted and replaced. Active
+ * pods that match the selector and have no controller are adopted.
  */
 import type { Action, ObjectKey, ObjectReader, Pod, ReplicaSet, ReplicaSetStatus } from '@shoal/api';
 import type { ReconcileContext, ReconcileResult } from './types.js';
 import { eventAction } from './util/events.js';
 import { deepEqual, encodeSuffix } from './util/hash.js';
-import { isControlledBy } from './util/owners.js';
+import { controllerRef, isControlledBy, ownerRefTo } from './util/owners.js';
 import { createdAt, isActive, isFinished, isPodAvailable, isPodReady, isTerminating, msUntilAvailable, podFromTemplate, readySince } from './util/pods.js';
-import { matchesSelector } from '@shoal/api';
+import { isEmptySelector, matchesSelector } from '@shoal/api';
 
 /** Most pods one reconcile creates or deletes; the rest follow on the next pass (Kubernetes' burst of 500). */
 export const MAX_BATCH = 500;
@@ -76,6 +77,12 @@ export function reconcileReplicaSet(key: ObjectKey, view: ObjectReader, ctx: Rec
   const ns = rs.metadata.namespace ?? 'default';
   const pods = view.list<Pod>('Pod', { namespace: ns }).filter((p) => isControlledBy(p, rs) && matchesSelector(rs.spec!.selector, p.metadata.labels));
   const actions: Action[] = [];
+
+  // Adoption: an orphan matching the selector becomes ours (the resourceVersion precondition settles races).
+  const orphans = view.list<Pod>('Pod', { namespace: ns }).filter((p) => !controllerRef(p) && isActive(p) && !isEmptySelector(rs.spec!.selector) && matchesSelector(rs.spec!.selector, p.metadata.labels));
+  if (orphans.length > 0) {
+    return { actions: orphans.map((p) => ({ op: 'update', object: { ...p, metadata: { ...p.metadata, ownerReferences: [...(p.metadata.ownerReferences ?? []), ownerRefTo(rs)] } } })) };
+  }
 
   // Finished pods (failed, evicted) do not count; remove them so their replacements are the only copies.
   for (const p of pods.filter((x) => isFinished(x) && !isTerminating(x))) {

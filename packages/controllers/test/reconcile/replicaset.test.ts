@@ -119,3 +119,15 @@ t.test('property: converges to replicas from any start, never exceeding the larg
   }), { numRuns: 150 });
   t.pass('converges');
 });
+
+t.test('an orphan pod matching the selector is adopted and counted', async (t) => {
+  const c = new MemoryCluster();
+  c.create<Pod>({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'stray', namespace: 'default', labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'i' }] } });
+  c.create<Pod>({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'other', namespace: 'default', labels: { app: 'db' } }, spec: { containers: [{ name: 'c', image: 'i' }] } });
+  c.create(replicaSet('web', 2));
+  t.same(ops(step(c, reconcileReplicaSet, RS).actions), ['update Pod stray']);
+  t.equal(c.get<Pod>(key('Pod', 'stray'))!.metadata.ownerReferences![0]!.name, 'web');
+  converge(c, reconcileReplicaSet, RS);
+  t.equal(pods(c).filter((p) => p.metadata.labels?.app === 'web').length, 2, 'one adopted, one created');
+  t.equal(c.get<Pod>(key('Pod', 'other'))!.metadata.ownerReferences, undefined);
+});

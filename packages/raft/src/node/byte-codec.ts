@@ -16,7 +16,7 @@ export class ByteWriter {
   private buf: Uint8Array;
   private pos = 0;
 
-  constructor(initial = 256) {
+  constructor(initial = 64) {
     this.buf = new Uint8Array(initial);
   }
 
@@ -53,6 +53,20 @@ export class ByteWriter {
   }
 
   string(s: string): void {
+    // Node ids and other short ASCII strings: write them directly.
+    if (s.length < 128) {
+      this.ensure(s.length + 1);
+      const start = this.pos;
+      this.buf[this.pos++] = s.length;
+      let ascii = true;
+      for (let i = 0; i < s.length && ascii; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) ascii = false;
+        else this.buf[this.pos++] = c;
+      }
+      if (ascii) return;
+      this.pos = start;
+    }
     this.bytes(utf8.encode(s));
   }
 
@@ -106,9 +120,19 @@ export class ByteReader {
   string(): string {
     const n = this.uvarint();
     if (this.pos + n > this.buf.length) throw new CodecError(`truncated: need ${n} bytes at byte ${this.pos}`);
-    const s = utf8Decode.decode(this.buf.subarray(this.pos, this.pos + n));
+    const start = this.pos;
     this.pos += n;
-    return s;
+    if (n <= 64) {
+      // Short ASCII (node ids): cheaper than a TextDecoder call.
+      let s = '';
+      for (let i = start; i < start + n; i++) {
+        const c = this.buf[i]!;
+        if (c >= 0x80) return utf8Decode.decode(this.buf.subarray(start, start + n));
+        s += String.fromCharCode(c);
+      }
+      return s;
+    }
+    return utf8Decode.decode(this.buf.subarray(start, start + n));
   }
 
   /** Throws unless every byte was consumed (trailing bytes mean corruption). */

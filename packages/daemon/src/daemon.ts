@@ -20,6 +20,8 @@ import { RaftNode } from '@shoal/raft';
 import { DockerRuntime, type ContainerRuntime } from '@shoal/runtime';
 import { ObjectStore } from '@shoal/state';
 import { LevelLogStore } from '@shoal/storage';
+import { ensureBridgeNetwork, IptablesNetfilter, networkSettings, NodeNetwork, seededRand, type NetworkSettings } from '@shoal/network';
+import Docker from 'dockerode';
 import { GrpcTransport, RAFT_PROTO_PATH } from '@shoal/transport';
 import type { DaemonConfig, NodeSettings } from './config.js';
 import { ClusterWriter } from './cluster-writer.js';
@@ -60,6 +62,8 @@ export class ShoalDaemon {
   private writer!: ClusterWriter;
   private role!: LeaderRole;
   private podApi: { close(): void } | undefined;
+  private network: NodeNetwork | undefined;
+  private readonly netSettings: NetworkSettings;
   private readonly cleanups: (() => Promise<void> | void)[] = [];
   private metricsTimer: NodeJS.Timeout | undefined;
 
@@ -68,6 +72,13 @@ export class ShoalDaemon {
     this.self = opts.config.self;
     this.log = opts.logger.child({ node: this.self.name });
     this.metrics = new DaemonMetrics({ node: this.self.name });
+    this.netSettings = networkSettings({
+      node: this.self.name,
+      nodeIndex: this.config.nodes.findIndex((n) => n.name === this.self.name) + 1,
+      nodeAddress: this.self.address,
+      serviceCIDR: this.config.cluster.serviceCIDR,
+      clusterDomain: this.config.cluster.clusterDomain,
+    });
     this.store = new ObjectStore({
       serviceCIDR: this.config.cluster.serviceCIDR,
       nodePortRange: this.config.cluster.nodePortRange,
@@ -181,8 +192,9 @@ export class ShoalDaemon {
     });
     this.raft.onConfChange(() => this.gossip.updateMeta(encodeNodeMeta(this.nodeMeta())));
 
-    // ---- the agent: this node's pods -> containers
-    const runtime = this.opts.runtime === undefined ? new DockerRuntime({ ownerNode: self.name, logger: log }) : this.opts.runtime;
+    // ---- the agent: this node's pods -> containers, on the pod bridge, with service discovery
+    const runtime = this.opts.runtime === undefined ? new DockerRuntime({ ownerNode: self.name, logger: log, network: this.netSettings.bridgeNetwork }) : this.opts.runtime;
+    if (runtime && this.opts.runtime === undefined) await this.startNetwork();
     if (runtime) {
       this.agent = new Agent({
         nodeName: self.name,
@@ -192,6 +204,7 @@ export class ShoalDaemon {
         dataDir: join(self.dataDir, 'agent'),
         hostIP: self.address,
         logger: log,
+        ...(this.network ? { hooks: { serviceEnv: this.network.serviceEnv, dns: this.network.dns } } : {}),
         backoffBaseMs: config.timing.backoffInitialMs,
         backoffMaxMs: config.timing.backoffMaxMs,
         nodeStatusMs: config.timing.nodeStatusMs,
@@ -203,6 +216,31 @@ export class ShoalDaemon {
     this.metricsTimer = setInterval(() => this.sampleMetrics(), 1_000);
     this.health.setStatus('', 'SERVING');
     log.info('shoald started', { api: this.apiAddress, gossip: `${self.address}:${self.gossipPort}`, metrics: self.metricsPort ? `http://${self.address}:${self.metricsPort}/metrics` : 'off' });
+  }
+
+  /**
+   * Services for this node's pods: the shared pod bridge, the DNS server, the
+   * proxy and the VIP rules, kept in step with the store.
+   */
+  private async startNetwork(): Promise<void> {
+    const s = this.netSettings;
+    const log = this.log;
+    await ensureBridgeNetwork(new Docker(), { name: s.bridgeNetwork, subnet: s.podSubnet, gateway: s.gateway, logger: log });
+    const net = new NodeNetwork({
+      ...s,
+      view: () => this.store,
+      netfilter: new IptablesNetfilter(),
+      logger: log,
+      rand: seededRand(Date.now() % 2 ** 31),
+      now: () => Date.now(),
+    });
+    await net.start();
+    this.network = net;
+    const unsubscribe = subscribeChanges(this.store, () => void net.sync().catch((err: unknown) => log.warn('network sync failed', { err: String(err) })), ['Service', 'Endpoints', 'Pod']);
+    this.cleanups.push(async () => {
+      unsubscribe();
+      await net.stop();
+    });
   }
 
   /** A snapshot of the store now, compacting the log. */

@@ -9,7 +9,8 @@ export function makePod(name: string, nodeName: string, spec: Omit<PodSpec, 'nod
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, namespace, uid: `${name}-${process.pid}-${seq}-${Date.now().toString(36)}` },
+    // The first 8 characters name containers: keep them unique per pod.
+    metadata: { name, namespace, uid: `${seq.toString(36).padStart(3, '0')}${process.pid.toString(36).slice(-5)}-${name}-${Date.now().toString(36)}` },
     spec: { ...spec, nodeName },
   };
 }

@@ -137,7 +137,11 @@ export class Agent {
     // so timers (probes, batching) always get their turn.
     this.syncing = new Promise<void>((r) => setImmediate(r))
       .then(() => this.syncAll())
-      .catch((err: unknown) => this.log.error('sync failed', { err: String(err) }))
+      .catch((err: unknown) => {
+        this.log.error('sync failed', { err: String(err) });
+        // Keep trying at the resync period even when a pass fails (engine down).
+        this.schedule(Infinity, this.o.clock());
+      })
       .finally(() => {
         this.syncing = undefined;
         if (this.again) {
@@ -185,10 +189,20 @@ export class Agent {
     this.probes.sync(targets);
     const probeResults = this.probes.results();
 
+    // Safety (StatefulSet fencing): a pod whose name still has containers of an
+    // older incarnation (another uid) here waits until those are gone, so two
+    // pods of one name never run on this node at once.
+    const oldNames = new Set<string>();
+    for (const [uid, o] of byUid) {
+      if (desired.has(uid)) continue;
+      for (const x of [...o.sandboxes, ...o.containers]) oldNames.add(`${x.pod.namespace}/${x.pod.name}`);
+    }
+
     let wakeAt = Infinity;
     for (const pod of pods) {
       const uid = pod.metadata.uid ?? '';
       if (this.workers.isBusy(uid)) continue; // it will ask for another pass when done
+      if (oldNames.has(`${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`)) continue;
       const observed = byUid.get(uid) ?? { sandboxes: [], containers: [] };
       const previous = this.lastStatus.get(uid) ?? pod.status;
       const decision = decidePod({

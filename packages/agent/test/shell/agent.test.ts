@@ -239,6 +239,21 @@ t.test('a restarted agent adopts running containers; orphans and deletions are c
   t.equal(w.source.get({ kind: 'Pod', namespace: 'default', name: 'del' }), undefined);
 });
 
+t.test('a pod recreated under the same name starts only after the old one is gone', async (t) => {
+  const w = await world(t, () => ({ ignoreTerm: true })); // stopping takes the whole grace period
+  const old = makePod('db-0', 'n1', { terminationGracePeriodSeconds: 1, containers: [{ name: 'app', image: busybox }] });
+  w.source.put(old);
+  await statusWhere(w.sink, old, 'old running', (s) => s.phase === 'Running');
+  const oldIds = [...w.engine.records.keys()];
+  w.engine.calls.length = 0;
+  const fresh = makePod('db-0', 'n1', { terminationGracePeriodSeconds: 0, containers: [{ name: 'app', image: busybox }] });
+  w.source.put(fresh); // same name, new uid: the old one is now an orphan
+  await statusWhere(w.sink, fresh, 'new running', (s) => s.phase === 'Running');
+  const lastOldRemoval = Math.max(...oldIds.map((id) => w.engine.calls.indexOf(`removeContainer ${id}`)), ...oldIds.map((id) => w.engine.calls.indexOf(`removeSandbox ${id}`)));
+  const newSandbox = w.engine.calls.indexOf('createSandbox db-0');
+  t.ok(lastOldRemoval >= 0 && newSandbox > lastOldRemoval, `old removed (call ${lastOldRemoval}) before the new sandbox (call ${newSandbox})`);
+});
+
 t.test('logs and exec choose the container and instance', async (t) => {
   const w = await world(t, (name, attempt) => (name === 'one' ? { logs: [`run ${attempt}`], ...(attempt === 0 ? { exitCode: 1 } : {}) } : {}));
   w.engine.execHandler = (_c, cmd) => ({ stdout: cmd.join(' '), stderr: '', exitCode: 5 });

@@ -11,6 +11,9 @@
  * node's agent cannot confirm the stop, and fencing is the agent's job on
  * return (it kills containers of pods no longer bound to it before starting
  * anything). Pods already terminating there are force-deleted too.
+ *
+ * Pods bound to a node that no longer exists are force-deleted (Kubernetes'
+ * pod garbage collection), so their controllers replace them.
  */
 import type { Action, Node, ObjectKey, ObjectReader, Pod, Taint, Toleration } from '@shoal/api';
 import type { ReconcileContext, ReconcileResult } from './types.js';
@@ -39,12 +42,31 @@ export function secondsTolerated(pod: Pod, taint: Taint, defaultSeconds: number)
 
 export function reconcileNode(key: ObjectKey, view: ObjectReader, ctx: ReconcileContext): ReconcileResult {
   const node = view.get<Node>(key);
-  if (!node || !ctx.nodeLiveness) return { actions: [] };
+  if (!node) return orphanedPods(key.name, view, ctx);
+  if (!ctx.nodeLiveness) return { actions: [] };
   const r = reconcileWithLiveness(node, view, ctx);
   // Level-triggered on gossip too: look again after nodeMonitorPeriodMs even if nothing changes.
   const period = ctx.config.nodeMonitorPeriodMs;
   if (period <= 0) return r;
   return { actions: r.actions, requeueAfterMs: Math.min(r.requeueAfterMs ?? period, period) };
+}
+
+/** A pod younger than this, bound to a node not (yet) registered, is left alone: its node may be joining. */
+export const ORPHAN_POD_GRACE_MS = 40_000;
+
+function orphanedPods(nodeName: string, view: ObjectReader, ctx: ReconcileContext): ReconcileResult {
+  const actions: Action[] = [];
+  let requeueAfterMs: number | undefined;
+  for (const pod of view.list<Pod>('Pod').filter((p) => p.spec?.nodeName === nodeName)) {
+    const age = ctx.now - (ms(pod.metadata.creationTimestamp) ?? 0);
+    if (age < ORPHAN_POD_GRACE_MS) {
+      requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, ORPHAN_POD_GRACE_MS - age);
+      continue;
+    }
+    actions.push({ op: 'delete', key: { kind: 'Pod', namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name }, uid: pod.metadata.uid, gracePeriodSeconds: 0 });
+    if (!isFinished(pod)) actions.push(...eventAction(view, ctx, pod, 'Warning', 'NodeLost', `Node ${nodeName} no longer exists`));
+  }
+  return requeueAfterMs === undefined ? { actions } : { actions, requeueAfterMs };
 }
 
 function reconcileWithLiveness(node: Node, view: ObjectReader, ctx: ReconcileContext): ReconcileResult {

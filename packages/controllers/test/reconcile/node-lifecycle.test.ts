@@ -96,3 +96,15 @@ t.test('liveness is polled every nodeMonitorPeriodMs, so a death is seen without
   t.same(step(c, reconcileNode, N1, { liveness, config: { nodeMonitorPeriodMs: 500 } }), { actions: [], requeueAfterMs: 500 });
   t.equal(step(c, reconcileNode, N1, { liveness, config: { nodeMonitorPeriodMs: 500, nodeMonitorGracePeriodMs: 5000 } }).requeueAfterMs, 500);
 });
+
+t.test('pods bound to a node that no longer exists are deleted', async (t) => {
+  const c = new MemoryCluster();
+  c.create(node('n1'));
+  pod(c, 'a');
+  c.apply([{ op: 'delete', key: N1 }]);
+  t.same(step(c, reconcileNode, N1), { actions: [], requeueAfterMs: 40_000 }, 'a young pod may be waiting for its node to join');
+  c.now += 40_000;
+  t.same(ops(step(c, reconcileNode, N1).actions), ['delete Pod a']);
+  t.equal(c.list('Pod').length, 0);
+  t.same(step(c, reconcileNode, N1).actions, []);
+});

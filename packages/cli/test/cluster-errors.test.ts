@@ -44,7 +44,7 @@ t.test('no server up: one line, exit 1, no stack unless SHOAL_DEBUG=1', async (t
   t.equal(res.code, 1);
   t.match(res.stderr, /^error: cluster unavailable: no Shoal server answered List \(tried 127\.0\.0\.1:\d+\): connect ECONNREFUSED/);
   t.equal(res.stderr.split('\n').length, 2, 'one line');
-  const debug = await shoal(undefined, ['get', 'pods', '--server', addr], { env: { SHOAL_DEBUG: '1' } });
+  const debug = await shoal(undefined, ['get', 'pods', '--server', addr, '--timeout', '500ms'], { env: { SHOAL_DEBUG: '1' } });
   t.match(debug.stderr, /\n\s+at /, 'stack with SHOAL_DEBUG=1');
 });
 

@@ -3,10 +3,13 @@
  * the server that last answered; when it is down (UNAVAILABLE, connection
  * refused or dropped) the next one is tried, so losing a node never fails a
  * call while another node is up. A node that names the leader in its error
- * sends the next attempt there.
+ * sends the next attempt there. When no node can serve (an election is under
+ * way, the cluster restarts), rounds repeat with a growing pause until the
+ * call's time budget is spent.
  */
 import * as grpc from '@grpc/grpc-js';
 import { loadShoalProto } from './proto.js';
+import { sleep } from './sleep.js';
 import { OutcomeUnknownError, ShoalError, TimeoutError, UnavailableError, fromGrpcError, isFailoverError, neverApplied } from './errors.js';
 
 export type ServiceName = 'ObjectService' | 'PodService' | 'AdminService';
@@ -32,6 +35,10 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
 
 /** Largest response accepted (64 MiB). */
 export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+/** Pause between rounds over all servers when none could serve; doubles up to the max. */
+const FIRST_ROUND_PAUSE_MS = 100;
+const MAX_ROUND_PAUSE_MS = 1000;
 
 /** Shortest per-attempt deadline when more servers remain to try after a timeout. */
 const MIN_ATTEMPT_MS = 1000;
@@ -103,15 +110,22 @@ export class ServerPool {
     const tried: string[] = [];
     let lastError: Error | undefined;
     let leaderHint: string | undefined;
-    // Each server once, plus one extra attempt for a leader hint.
-    const maxAttempts = this.servers.length + 1;
-    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    let pause = FIRST_ROUND_PAUSE_MS;
+    // Rounds over every server (plus one attempt for a leader hint) until the
+    // budget runs out: during an election every node may refuse for a moment.
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 0 && attempt % (this.servers.length + 1) === 0) {
+        const left = end - Date.now();
+        if (left <= pause) break;
+        await sleep(pause);
+        pause = Math.min(MAX_ROUND_PAUSE_MS, pause * 2);
+      }
       const remaining = end - Date.now();
       if (remaining <= 0) break;
       if (leaderHint) this.prefer(leaderHint);
       leaderHint = undefined;
       const address = this.preferred;
-      const moreLeft = attempt < this.servers.length - 1;
+      const moreLeft = attempt % (this.servers.length + 1) < this.servers.length - 1;
       // A read leaves time for the other servers if this one hangs (e.g. SIGSTOPped).
       const attemptMs = opts.idempotent && moreLeft ? Math.min(remaining, Math.max(MIN_ATTEMPT_MS, Math.floor(budget / 2))) : remaining;
       tried.push(address);
@@ -146,7 +160,7 @@ export class ServerPool {
       }
     }
     if (lastError instanceof TimeoutError || (lastError === undefined && Date.now() >= end)) {
-      throw new TimeoutError(`${method} timed out after ${budget} ms (tried ${tried.join(', ')})`, grpc.status.DEADLINE_EXCEEDED, undefined, { cause: lastError });
+      throw new TimeoutError(`${method} timed out after ${budget} ms (tried ${[...new Set(tried)].join(', ')})`, grpc.status.DEADLINE_EXCEEDED, undefined, { cause: lastError });
     }
     const why = lastError ? `: ${lastError.message}` : '';
     throw new UnavailableError(`no Shoal server answered ${method} (tried ${[...new Set(tried)].join(', ')})${why}`, undefined, grpc.status.UNAVAILABLE, undefined, { cause: lastError });

@@ -40,7 +40,7 @@ t.test('a node that names the leader sends the next attempt there', async (t) =>
 t.test('every server down: one UnavailableError naming what was tried', async (t) => {
   const d1 = await deadAddress();
   const d2 = await deadAddress();
-  const client = clientFor(t, [d1, d2]);
+  const client = clientFor(t, [d1, d2], { timeoutMs: 800 });
   const err = await client.get('ConfigMap', 'a').catch((e: unknown) => e);
   t.type(err, UnavailableError);
   t.match((err as Error).message, new RegExp(`tried .*${d1.replace(/\./g, '\\.')}.*${d2.replace(/\./g, '\\.')}`));
@@ -74,7 +74,10 @@ t.test('a write whose connection drops in flight is not sent twice; a read is', 
   hanging.hang = true;
   const write = client.create(configMap('b')).catch((e: unknown) => e);
   const read = client.get('ConfigMap', 'a').catch((e: unknown) => e);
-  for (let i = 0; i < 200 && hanging.calls.length < 3; i++) await new Promise((r) => setTimeout(r, 5));
+  // Both calls must have reached the node before it dies.
+  const arrived = (): boolean => hanging.calls.some((c) => c.method === 'Create' && (c.request as { object_json: string }).object_json.includes('"b"')) && hanging.calls.some((c) => c.method === 'Get');
+  for (let i = 0; i < 1000 && !arrived(); i++) await new Promise((r) => setTimeout(r, 5));
+  t.ok(arrived(), 'both calls are in flight');
   hanging.stop(); // the node dies with both calls in flight
   const err = await write;
   t.type(err, OutcomeUnknownError);
@@ -108,4 +111,17 @@ t.test('a node that accepts TCP but never answers (paused) is skipped before a w
   t.equal(created.metadata.name, 'x', 'the write went to the live node');
   t.equal(live.calls.filter((c) => c.method === 'Create').length, 1);
   t.ok(sockets.size >= 1, 'the silent node was tried');
+});
+
+t.test('when no node can serve for a moment (an election), the call waits and retries within its budget', async (t) => {
+  const store = new MemoryObjectStore();
+  const a = await startServer(t, { store });
+  const b = await startServer(t, { store });
+  a.unavailable = {};
+  b.unavailable = {};
+  const client = clientFor(t, [a.address, b.address], { timeoutMs: 5000 });
+  setTimeout(() => { b.unavailable = undefined; }, 400); // a leader is elected
+  const created = await client.create(configMap('after-election'));
+  t.equal(created.metadata.name, 'after-election');
+  t.ok(a.calls.length + b.calls.length > 2, 'several rounds were needed');
 });

@@ -17,7 +17,9 @@ function readyCondition(ok: boolean, reason: string, message: string, nowIso: st
   const status = ok ? 'True' : 'False';
   const prev = previous?.conditions?.find((c) => c.type === 'Ready');
   return {
-    type: 'Ready', status, reason, message, lastUpdateTime: nowIso,
+    // No per-report timestamp: liveness travels by gossip, and an unchanged
+    // status must compare equal so it costs no log entry.
+    type: 'Ready', status, reason, message,
     lastTransitionTime: prev?.status === status && prev.lastTransitionTime ? prev.lastTransitionTime : nowIso,
   };
 }

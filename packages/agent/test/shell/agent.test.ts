@@ -70,6 +70,9 @@ t.test('pods bound here run; others are left alone; statuses travel in batches',
   t.equal(node.capacity?.pods, '110');
   t.equal(node.conditions?.[0]?.status, 'True');
   t.same(node.addresses, [{ type: 'InternalIP', address: '192.168.1.5' }, { type: 'Hostname', address: 'n1' }]);
+  await w.sink.waitFor('another node report', () => w.sink.nodeStatuses.length >= 2);
+  const reports = w.sink.nodeStatuses.map((s) => JSON.stringify(s));
+  t.equal(reports.at(-1), reports.at(-2), 'an unchanged node reports an identical status (no heartbeat timestamps)');
 });
 
 t.test('env from values, ConfigMaps, Secrets, the downward API and the service hook; volumes written', async (t) => {

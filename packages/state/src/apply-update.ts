@@ -5,11 +5,11 @@
  * object go once its last finalizer is removed.
  */
 import type { KubeObject, ObjectMeta, PodSpec, ServiceSpec } from '@shoal/api';
-import { applyDefaults, withoutNulls } from '@shoal/api';
+import { applyDefaults, validateUpdate, withoutNulls } from '@shoal/api';
 import { checkPreconditions, finishDeletion, invalid, keyOfIncoming, mustValidate } from './apply-common.js';
 import { mergeStringData } from './apply-create.js';
 import type { UpdateCommand, UpdateStatusCommand } from './commands.js';
-import { NotFoundError } from './errors.js';
+import { InvalidError, NotFoundError } from './errors.js';
 import type { StoredObject } from './object-table.js';
 import { deepEqual } from './plain-data.js';
 import { reconcileForUpdate } from './services.js';
@@ -66,6 +66,8 @@ export function applyUpdate(w: Writer, cmd: UpdateCommand): StoredObject {
     if ((podSpec.nodeName ?? '') !== (was ?? '')) throw invalid(key, 'spec.nodeName', 'Forbidden: may not be changed by update; bind the pod instead', 'Forbidden');
   }
   mustValidate(w, key, next);
+  const updateIssues = validateUpdate(cur, next);
+  if (updateIssues.length > 0) throw new InvalidError(key, updateIssues);
   if (cur.kind === 'Service') {
     const spec = next.spec as ServiceSpec;
     const curSpec = cur.spec as ServiceSpec;

@@ -186,3 +186,19 @@ t.test('create starts status afresh, except for nodes', async (t) => {
   const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, status: { capacity: { cpu: '4', memory: '8Gi' } } };
   t.same(ok(s.apply(create(node))).status, { capacity: { cpu: '4', memory: '8Gi' } });
 });
+
+t.test('update refuses changes to immutable fields', async (t) => {
+  const s = newStore();
+  const p = ok(s.apply(create(pod('p'))));
+  const e = edit(p);
+  e.spec.restartPolicy = 'Never';
+  t.match(err(s.apply({ type: 'update', object: e })).message, /spec: Forbidden: pod updates may not change fields/);
+  const img = edit(p);
+  img.spec.containers[0].image = 'v2';
+  t.equal(ok(s.apply({ type: 'update', object: img })).metadata.generation, 2, 'an image change is allowed');
+  const rs = ok(s.apply(create(replicaSet('rs'))));
+  const sel = edit(rs);
+  sel.spec.selector = { matchLabels: { app: 'rs', extra: 'x' } };
+  sel.spec.template.metadata.labels = { app: 'rs', extra: 'x' };
+  t.match(err(s.apply({ type: 'update', object: sel })).message, /spec\.selector: Invalid value: .*field is immutable/);
+});

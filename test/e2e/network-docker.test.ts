@@ -161,8 +161,8 @@ t.test('VIP, DNS and live endpoint updates through the node proxy on Docker', as
   t.notOk(lines.includes('web-b'), 'removed backend gets no traffic');
   t.ok(lines.includes('web-a') && lines.includes('web-c'), 'the others still do');
 
-  // A pod whose address Docker chose (outside every node slice) still gets
-  // through, by the fallback rule.
+  // A pod whose address Docker chose (from its pool, the subnet's upper half,
+  // outside every node slice) still gets through, by the fallback rule.
   const strayName = `${tag}-stray`;
   containers.push(strayName);
   const stray = await docker.createContainer({
@@ -171,6 +171,7 @@ t.test('VIP, DNS and live endpoint updates through the node proxy on Docker', as
   });
   await stray.start();
   const strayIP = (await stray.inspect()).NetworkSettings.Networks[tag]!.IPAddress;
+  t.ok(Number(strayIP.split('.')[2]) >= 128, `Docker picked ${strayIP} from the upper half`);
   const viaFallback = await exec(stray, loop(10));
   t.same(viaFallback.out.split('\n').filter(Boolean).filter((l) => !/^web-[ac]$/.test(l)), [], `pod at ${strayIP} reaches the VIP by the fallback rule`);
   const strayDns = await exec(stray, 'nslookup web');

@@ -31,6 +31,8 @@ export interface NetworkSettings {
   podSubnet: string;
   nodeCIDR: string;
   gateway: string;
+  /** Docker's pool for containers created without an address (the subnet's upper half). */
+  dynamicRange: string;
   bridgeNetwork: string;
   clusterDomain: string;
 }
@@ -84,6 +86,7 @@ export function networkSettings(input: NetworkSettingsInput): NetworkSettings {
     podSubnet: plan.subnet,
     nodeCIDR: plan.nodeCIDR,
     gateway: plan.gateway,
+    dynamicRange: plan.dynamicRange,
     bridgeNetwork,
     clusterDomain,
   };

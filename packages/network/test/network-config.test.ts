@@ -4,7 +4,7 @@ import { networkSettings } from '../src/network-config.js';
 t.test('defaults give node i the slice i of 10.210.0.0/16', async (t) => {
   t.same(networkSettings({ node: 'node-2', nodeIndex: 2, nodeAddress: '127.0.0.2' }), {
     node: 'node-2', nodeAddress: '127.0.0.2',
-    serviceCIDR: '10.96.0.0/16', podSubnet: '10.210.0.0/16', nodeCIDR: '10.210.2.0/24', gateway: '10.210.0.1',
+    serviceCIDR: '10.96.0.0/16', podSubnet: '10.210.0.0/16', nodeCIDR: '10.210.2.0/24', gateway: '10.210.0.1', dynamicRange: '10.210.128.0/17',
     bridgeNetwork: 'shoal0', clusterDomain: 'cluster.local',
   });
   const custom = networkSettings({ node: 'n', nodeIndex: 5, serviceCIDR: '10.100.0.0/20', podSubnet: '172.30.0.0/16', nodeSliceBits: 26, clusterDomain: 'Shoal.Test.', bridgeNetwork: 'pods1' });

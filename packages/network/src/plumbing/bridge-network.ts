@@ -9,6 +9,7 @@
 import { networkInterfaces } from 'node:os';
 import type { Logger } from '@shoal/log';
 import { contains, overlaps, parseCidr } from './cidr.js';
+import { upperHalf } from './pod-subnets.js';
 
 export interface DockerNetworkInfo {
   Name: string;
@@ -22,7 +23,7 @@ export interface DockerNetworks {
     Name: string;
     Driver: string;
     CheckDuplicate?: boolean;
-    IPAM: { Driver: string; Config: { Subnet: string; Gateway: string }[] };
+    IPAM: { Driver: string; Config: { Subnet: string; Gateway: string; IPRange?: string }[] };
     Options?: Record<string, string>;
     Labels?: Record<string, string>;
   }): Promise<unknown>;
@@ -36,6 +37,11 @@ export interface BridgeNetworkConfig {
   bridgeName?: string;
   subnet: string;
   gateway: string;
+  /**
+   * Where Docker picks addresses for containers created without one.
+   * Default: the subnet's upper half, away from the node slices.
+   */
+  ipRange?: string;
   logger: Logger;
 }
 
@@ -88,7 +94,7 @@ export async function ensureBridgeNetwork(docker: DockerNetworks, cfg: BridgeNet
       Name: name,
       Driver: 'bridge',
       CheckDuplicate: true,
-      IPAM: { Driver: 'default', Config: [{ Subnet: cfg.subnet, Gateway: cfg.gateway }] },
+      IPAM: { Driver: 'default', Config: [{ Subnet: cfg.subnet, Gateway: cfg.gateway, IPRange: cfg.ipRange ?? upperHalf(cfg.subnet) }] },
       Options: { 'com.docker.network.bridge.name': cfg.bridgeName ?? name.slice(0, 15) },
       Labels: { [SHOAL_NETWORK_LABEL]: 'true' },
     });

@@ -1,9 +1,11 @@
 /**
  * How the pod bridge's subnet is shared between the nodes of one Docker
  * engine: slice 0 of the subnet holds the gateway (the host side of the
- * bridge, where proxies and DNS servers listen); node i owns slice i, and its
- * pods get addresses only from there, so the VIP rules can tell by source
- * address which node's proxy must carry a connection. Pure.
+ * bridge, where proxies and DNS servers listen); node i owns slice i of the
+ * lower half, and its pods get addresses from there, so the VIP rules can
+ * tell by source address which node's proxy must carry a connection. The
+ * upper half is Docker's own pool for containers created without an address,
+ * so those never land in a node's slice. Pure.
  */
 import { CidrError, contains, formatCidr, nth, parseCidr, size, type Cidr } from './cidr.js';
 
@@ -14,16 +16,27 @@ export interface PodNetworkPlan {
   gateway: string;
   /** This node's slice, e.g. 10.210.3.0/24. */
   nodeCIDR: string;
+  /** Where Docker picks addresses it is not given: the subnet's upper half. */
+  dynamicRange: string;
+}
+
+/** The upper half of a block, e.g. 10.210.128.0/17 for 10.210.0.0/16. */
+export function upperHalf(subnet: string): string {
+  const c = parseCidr(subnet);
+  if (c.bits >= 31) throw new CidrError(`${subnet} is too small to halve`);
+  return formatCidr({ base: (c.base + size(c) / 2) >>> 0, bits: c.bits + 1 });
 }
 
 /** Node `index` (1-based) gets slice `index` of size /`sliceBits` inside `subnet`. */
 export function podNetworkPlan(subnet: string, index: number, sliceBits = 24): PodNetworkPlan {
   const net = parseCidr(subnet);
   if (sliceBits < net.bits || sliceBits > 30) throw new CidrError(`slices of /${sliceBits} do not fit ${subnet}`);
-  const slices = 2 ** (sliceBits - net.bits);
+  if (sliceBits <= net.bits) throw new CidrError(`slices of /${sliceBits} do not fit the lower half of ${subnet}`);
+  // Node slices live in the lower half; the upper half is Docker's dynamic pool.
+  const slices = 2 ** (sliceBits - net.bits - 1);
   if (!Number.isInteger(index) || index < 1 || index >= slices) throw new CidrError(`node index ${index} is outside 1..${slices - 1} for ${subnet} in /${sliceBits} slices`);
   const slice: Cidr = { base: (net.base + index * 2 ** (32 - sliceBits)) >>> 0, bits: sliceBits };
-  return { subnet: formatCidr(net), gateway: nth(net, 1), nodeCIDR: formatCidr(slice) };
+  return { subnet: formatCidr(net), gateway: nth(net, 1), nodeCIDR: formatCidr(slice), dynamicRange: upperHalf(subnet) };
 }
 
 /**

@@ -23,7 +23,7 @@ t.test('creates shoal0 once, then reuses it', async (t) => {
   t.same(await ensureBridgeNetwork(d, cfg), { id: 'id-shoal0', created: true });
   t.same(d.created, [{
     Name: 'shoal0', Driver: 'bridge', CheckDuplicate: true,
-    IPAM: { Driver: 'default', Config: [{ Subnet: '10.210.0.0/16', Gateway: '10.210.0.1' }] },
+    IPAM: { Driver: 'default', Config: [{ Subnet: '10.210.0.0/16', Gateway: '10.210.0.1', IPRange: '10.210.128.0/17' }] },
     Options: { 'com.docker.network.bridge.name': 'shoal0' }, Labels: { 'io.shoal.network': 'true' },
   }]);
   t.same(await ensureBridgeNetwork(d, cfg), { id: 'id-shoal0', created: false });

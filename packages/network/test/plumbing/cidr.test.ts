@@ -1,6 +1,6 @@
 import t from 'tap';
 import { contains, intToIp, ipToInt, nth, overlaps, parseCidr, formatCidr } from '../../src/plumbing/cidr.js';
-import { freePodAddress, inSlice, podNetworkPlan } from '../../src/plumbing/pod-subnets.js';
+import { freePodAddress, inSlice, podNetworkPlan, upperHalf } from '../../src/plumbing/pod-subnets.js';
 
 t.test('addresses and blocks', async (t) => {
   t.equal(ipToInt('10.210.0.1'), 0x0ad20001);
@@ -16,11 +16,16 @@ t.test('addresses and blocks', async (t) => {
 });
 
 t.test('each node owns one slice; the gateway sits in slice 0', async (t) => {
-  t.same(podNetworkPlan('10.210.0.0/16', 1), { subnet: '10.210.0.0/16', gateway: '10.210.0.1', nodeCIDR: '10.210.1.0/24' });
+  t.same(podNetworkPlan('10.210.0.0/16', 1), { subnet: '10.210.0.0/16', gateway: '10.210.0.1', nodeCIDR: '10.210.1.0/24', dynamicRange: '10.210.128.0/17' });
+  t.equal(podNetworkPlan('10.210.0.0/16', 127).nodeCIDR, '10.210.127.0/24', 'the last slice below Docker\'s pool');
+  t.throws(() => podNetworkPlan('10.210.0.0/16', 128), { name: 'CidrError' }, 'slice 128 is in Docker\'s pool');
+  t.equal(upperHalf('10.0.0.0/8'), '10.128.0.0/9');
+  t.throws(() => upperHalf('10.0.0.1/32'), { name: 'CidrError' });
   t.equal(podNetworkPlan('10.210.0.0/16', 3).nodeCIDR, '10.210.3.0/24');
   t.equal(podNetworkPlan('10.210.0.0/16', 3, 26).nodeCIDR, '10.210.0.192/26');
   t.throws(() => podNetworkPlan('10.210.0.0/16', 0), { name: 'CidrError' }, 'slice 0 is the gateway\'s');
   t.throws(() => podNetworkPlan('10.210.0.0/16', 256), { name: 'CidrError' });
+  t.throws(() => podNetworkPlan('10.210.0.0/24', 1, 25), { name: 'CidrError' }, 'no room beside Docker\'s pool');
   t.throws(() => podNetworkPlan('10.210.0.0/24', 1, 16), { name: 'CidrError' });
 });
 

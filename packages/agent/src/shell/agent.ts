@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream';
 import type { Container, NodeStatus, Pod, PodStatus } from '@shoal/api';
 import { silentLogger, type Logger } from '@shoal/log';
 import {
-  buildContainerSpec, buildSandboxSpec, ContainerConfigError, ImageNotPresentError,
+  buildContainerSpec, buildSandboxSpec, ContainerConfigError, ImageNotPresentError, terminationGraceSeconds,
   type ContainerInfo, type ContainerKind, type ContainerRuntime, type ExecResult, type SandboxInfo, type VolumePlan,
 } from '@shoal/runtime';
 import { decidePod } from '../core/decide-pod.js';
@@ -22,7 +22,7 @@ import { ContainerNotChosenError, ContainerNotRunningError, NoPreviousInstanceEr
 import type { PodStatusUpdate } from '../source.js';
 import { nodeStatus } from './node-status.js';
 import { ProbeManager } from './probe-manager.js';
-import type { ProbeTarget } from './probe-check.js';
+import { runCheck, type ProbeTarget } from './probe-check.js';
 import { sourceResolver } from './resolver.js';
 import { SerialWorkers } from './serial-workers.js';
 import { StatusBatcher } from './status-batcher.js';
@@ -261,7 +261,7 @@ export class Agent {
           const group = [a];
           while (actions[i + 1]?.type === 'killContainer' && (actions[i + 1] as typeof a).reason === a.reason) group.push(actions[++i] as typeof a);
           for (const k of group) this.log.info('stopping container', { pod: key, container: k.name, reason: k.reason, grace: k.graceSeconds });
-          await Promise.all(group.map((k) => this.runtime.stopContainer(k.containerId, k.graceSeconds)));
+          await Promise.all(group.map((k) => this.killContainer(pod, k, observed)));
           continue;
         }
         await this.executeOne(pod, a, observed);
@@ -284,7 +284,7 @@ export class Agent {
         await this.startContainer(pod, a.container, a.kind, a.attempt, observed.sandboxes.find((s) => s.id === a.sandboxId));
         return;
       case 'killContainer':
-        await this.runtime.stopContainer(a.containerId, a.graceSeconds);
+        await this.killContainer(pod, a, observed);
         return;
       case 'removeContainer':
         await this.runtime.removeContainer(a.containerId);
@@ -317,6 +317,27 @@ export class Agent {
   }
 
   /**
+   * Stops a container: its preStop hook first (bounded by the grace period),
+   * then SIGTERM with what is left of the grace period, then SIGKILL.
+   */
+  private async killContainer(pod: Pod, k: Extract<AgentAction, { type: 'killContainer' }>, observed: PodObservation): Promise<void> {
+    const spec = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].find((c) => c.name === k.name);
+    const hook = spec?.lifecycle?.preStop;
+    let grace = k.graceSeconds;
+    // No hook for a container the spec no longer names or whose namespace is gone.
+    if (spec && hook && k.reason !== 'NotInSpec' && k.reason !== 'SandboxChanged' && grace > 0) {
+      const t0 = this.o.clock();
+      const target: ProbeTarget = { containerId: k.containerId, container: spec };
+      const ip = observed.sandboxes.find((s) => s.state === 'running')?.ip ?? (pod.spec?.hostNetwork ? this.o.hostIP : undefined);
+      if (ip) target.podIP = ip;
+      const r = await runCheck(this.runtime, { ...hook, timeoutSeconds: grace }, target);
+      if (!r.ok) this.log.warn('preStop hook failed', { pod: `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`, container: k.name, message: r.message });
+      grace = Math.max(0, grace - (this.o.clock() - t0) / 1000);
+    }
+    await this.runtime.stopContainer(k.containerId, grace);
+  }
+
+  /**
    * Creates the sandbox and, for a pod starting from nothing, creates the
    * first containers while the sandbox starts (they only need it to exist),
    * then starts them once it runs: one engine round trip less per pod start.
@@ -339,13 +360,13 @@ export class Agent {
       Promise.all(early.map((x) => this.createFor(pod, x.container, x.kind, x.attempt, { id }))),
     ]);
     this.log.info('pod sandbox running', { pod: `${ns}/${pod.metadata.name}`, ip: sandbox.ip, attempt });
-    await Promise.all(early.map((x, i) => (created[i] ? this.startCreated(pod, x.container, x.kind, x.attempt, created[i]) : undefined)));
+    await Promise.all(early.map((x, i) => (created[i] ? this.startCreated(pod, x.container, x.kind, x.attempt, created[i], sandbox.ip) : undefined)));
   }
 
   private async startContainer(pod: Pod, c: Container, kind: ContainerKind, attempt: number, sandbox: SandboxInfo | undefined): Promise<void> {
     if (!sandbox) return;
     const id = await this.createFor(pod, c, kind, attempt, sandbox);
-    if (id) await this.startCreated(pod, c, kind, attempt, id);
+    if (id) await this.startCreated(pod, c, kind, attempt, id, sandbox.ip ?? (pod.spec?.hostNetwork ? this.o.hostIP : undefined));
   }
 
   /** Creates the container; undefined (and a waiting reason) when it cannot be. */
@@ -383,7 +404,7 @@ export class Agent {
     }
   }
 
-  private async startCreated(pod: Pod, c: Container, kind: ContainerKind, attempt: number, id: string): Promise<void> {
+  private async startCreated(pod: Pod, c: Container, kind: ContainerKind, attempt: number, id: string, podIP?: string): Promise<void> {
     const uid = pod.metadata.uid ?? '';
     try {
       await this.runtime.startContainer(id);
@@ -393,6 +414,16 @@ export class Agent {
       throw err;
     }
     this.setWaiting(uid, c.name, undefined);
+    const hook = c.lifecycle?.postStart;
+    if (hook) {
+      // Kubernetes: the container counts as started once postStart returns; if it fails, the container is killed.
+      const r = await runCheck(this.runtime, { ...hook, timeoutSeconds: terminationGraceSeconds(pod) }, { containerId: id, container: c, ...(podIP ? { podIP } : {}) });
+      if (!r.ok) {
+        this.log.warn('postStart hook failed; stopping the container', { pod: `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`, container: c.name, message: r.message });
+        await this.runtime.stopContainer(id, terminationGraceSeconds(pod));
+        return;
+      }
+    }
     this.log.info('container started', { pod: `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`, container: c.name, kind, attempt });
   }
 

@@ -257,6 +257,29 @@ t.test('a pod recreated under the same name starts only after the old one is gon
   t.ok(lastOldRemoval >= 0 && newSandbox > lastOldRemoval, `old removed (call ${lastOldRemoval}) before the new sandbox (call ${newSandbox})`);
 });
 
+t.test('lifecycle: postStart runs after start; preStop runs before SIGTERM on deletion', async (t) => {
+  const w = await world(t);
+  const order: string[] = [];
+  w.engine.execHandler = (c, cmd) => {
+    order.push(`exec ${cmd.join(' ')} in ${c.state}`);
+    return { stdout: '', stderr: '', exitCode: cmd[0] === 'bad' ? 1 : 0 };
+  };
+  const p = makePod('hooks', 'n1', { terminationGracePeriodSeconds: 5, containers: [{ name: 'app', image: busybox, lifecycle: { postStart: { exec: { command: ['warm'] } }, preStop: { exec: { command: ['drain'] } } } }] });
+  w.source.put(p);
+  await statusWhere(w.sink, p, 'running', (s) => s.phase === 'Running');
+  t.same(order, ['exec warm in running']);
+  const id = [...w.engine.records.values()].find((r) => r.spec?.name === 'app')!.id;
+  w.source.markDeleted('default', 'hooks', new Date().toISOString());
+  await w.sink.waitFor('deleted', () => w.sink.deleted.find((d) => d.name === 'hooks'));
+  t.same(order, ['exec warm in running', 'exec drain in running'], 'preStop ran while the container still ran');
+  const stopAt = w.engine.calls.indexOf(`stopContainer ${id}`);
+  t.ok(stopAt >= 0, 'then it was stopped');
+  const bad = makePod('badhook', 'n1', { restartPolicy: 'Never', containers: [{ name: 'app', image: busybox, lifecycle: { postStart: { exec: { command: ['bad'] } } } }] });
+  w.source.put(bad);
+  const st = await statusWhere(w.sink, bad, 'failed', (s) => s.phase === 'Failed');
+  t.equal(st.containerStatuses?.[0]?.state.terminated?.exitCode, 143, 'a failing postStart kills the container');
+});
+
 t.test('logs and exec choose the container and instance', async (t) => {
   const w = await world(t, (name, attempt) => (name === 'one' ? { logs: [`run ${attempt}`], ...(attempt === 0 ? { exitCode: 1 } : {}) } : {}));
   w.engine.execHandler = (_c, cmd) => ({ stdout: cmd.join(' '), stderr: '', exitCode: 5 });

@@ -28,7 +28,9 @@ function load(rel: string): grpc.GrpcObject {
   return grpc.loadPackageDefinition(protoLoader.loadSync(path, { longs: String, defaults: true }));
 }
 
-const channelOptions = { 'grpc.initial_reconnect_backoff_ms': 50, 'grpc.max_reconnect_backoff_ms': 200 };
+// Each client object gets its own connection (a local subchannel pool), so
+// the load generator can spread its clients over several connections.
+const channelOptions = { 'grpc.initial_reconnect_backoff_ms': 50, 'grpc.max_reconnect_backoff_ms': 200, 'grpc.use_local_subchannel_pool': 1 };
 
 export function shoalClient(address: string): KvClient {
   const pkg = load('../../proto/shoal/v1/bench_kv.proto') as unknown as { shoal: { v1: { BenchKv: grpc.ServiceClientConstructor } } };

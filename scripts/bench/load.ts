@@ -21,6 +21,11 @@ export function percentile(sorted: Float64Array | number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
+/**
+ * `clients` are connections: worker w uses clients[w % clients.length]. The
+ * caller opens several per member (as etcd's own benchmark does with
+ * --conns) so one HTTP/2 connection does not carry every request.
+ */
 export async function runLoad(clients: KvClient[], concurrency: number, seconds: number, warmupSeconds = 2, valueBytes = 256): Promise<LoadResult> {
   const value = randomBytes(valueBytes);
   const latencies: number[] = [];

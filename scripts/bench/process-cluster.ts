@@ -37,10 +37,12 @@ export class ProcessCluster {
     readonly name: string,
     readonly members: MemberSpec[],
     readonly dir: string,
-    makeClient: (address: string) => KvClient,
+    private readonly makeClient: (address: string) => KvClient,
   ) {
     this.clients = members.map((m) => makeClient(m.clientAddress));
   }
+
+  private readonly extraClients: KvClient[] = [];
 
   get endpoints(): string[] {
     return this.members.map((m) => m.clientAddress);
@@ -62,6 +64,13 @@ export class ProcessCluster {
   async startAll(): Promise<void> {
     for (let i = 0; i < this.members.length; i++) this.start(i);
     await this.waitLeader(60_000);
+  }
+
+  /** `n` extra client connections spread over the members, for load generation. */
+  openClients(n: number): KvClient[] {
+    const out = Array.from({ length: n }, (_, i) => this.makeClient(this.members[i % this.members.length]!.clientAddress));
+    this.extraClients.push(...out);
+    return out;
   }
 
   kill(i: number): void {
@@ -94,7 +103,7 @@ export class ProcessCluster {
    * straight SIGKILL when 0) and removes the data dirs.
    */
   async stop(keepDir = false, graceMs = 0): Promise<void> {
-    for (const c of this.clients) c.close();
+    for (const c of [...this.clients, ...this.extraClients]) c.close();
     const waits = this.procs.map((p) =>
       p && p.exitCode === null && p.signalCode === null ? new Promise<void>((r) => p.once('exit', () => r())) : Promise.resolve());
     if (graceMs > 0) {

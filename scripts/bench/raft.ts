@@ -52,7 +52,8 @@ async function runSide(make: () => Promise<ProcessCluster>, clients: number, dur
   try {
     await cluster.startAll();
     log(`${cluster.name}: 3 members up (${cluster.endpoints.join(', ')}); ${clients} clients for ${duration} s`);
-    const load = await runLoad(cluster.clients, clients, duration);
+    // One connection per 10 clients, spread over the three members.
+    const load = await runLoad(cluster.openClients(Math.max(3, Math.ceil(clients / 10))), clients, duration);
     log(`${cluster.name}: ${round(load.writesPerSec, 0)} writes/s, p50 ${round(load.p50Ms)} ms, p99 ${round(load.p99Ms)} ms, max ${round(load.maxMs)} ms, ${load.errors} errors`);
     const trialsMs = await failoverTrials(cluster, trials, log);
     const sorted = [...trialsMs].sort((a, b) => a - b);

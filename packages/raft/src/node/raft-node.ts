@@ -118,6 +118,8 @@ export class RaftNode {
   private readonly incarnation: number;
   private seq = 0;
   private readonly proposals: Waiters<number, ProposeResult>;
+  /** Proposals a follower forwards to the leader at the end of this event-loop turn. */
+  private forwardQueue: Entry[] = [];
   private readonly reads: Waiters<number, void>;
   /** Reads whose ReadIndex is known, waiting for `applied` to reach it. */
   private readIndexes: Array<{ seq: number; index: number }> = [];
@@ -221,8 +223,13 @@ export class RaftNode {
       this.counters.proposeToApplyMs += performance.now() - t0;
       return r;
     });
+    const wrapped = wrapRequest(id, data);
+    if (this.role === Role.Follower && this.leader !== this.config.id) {
+      this.forward(wrapped);
+      return done;
+    }
     try {
-      this.raw.propose(wrapRequest(id, data));
+      this.raw.propose(wrapped);
     } catch (err) {
       this.proposals.reject(seq, this.refusal(err));
       return done;
@@ -347,6 +354,38 @@ export class RaftNode {
     await this.transport.close();
     await this.store.close();
     this.log.info('raft node stopped', { applied: this.applied });
+  }
+
+  /**
+   * A follower hands proposals to the leader itself, as the core would but
+   * without waiting for the next Ready (which may sit behind an fsync): all
+   * proposals of one event-loop turn go out as one Prop message. A lost one
+   * surfaces as LeaderChangedError or a timeout, exactly as when the core
+   * forwards it.
+   */
+  private forward(data: Uint8Array): void {
+    this.forwardQueue.push({ term: 0, index: 0, type: EntryType.Normal, data });
+    if (this.forwardQueue.length > 1) return;
+    queueMicrotask(() => {
+      const entries = this.forwardQueue;
+      this.forwardQueue = [];
+      if (this.stopped || this.leader === '' || this.leader === this.config.id) {
+        // The leader changed within this turn: let the core take them.
+        for (const e of entries) {
+          try {
+            this.raw.propose(e.data);
+          } catch {
+            // Pending callers learn it through LeaderChangedError or their timeout.
+          }
+        }
+        this.kick();
+        return;
+      }
+      this.transport.send([{
+        type: MessageType.Prop, from: this.config.id, to: this.leader, term: 0, logTerm: 0, index: 0,
+        entries, commit: 0, reject: false, rejectHint: 0,
+      }]);
+    });
   }
 
   private refusal(err: unknown): Error {

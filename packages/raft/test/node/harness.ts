@@ -60,7 +60,7 @@ export class Cluster {
     const sm = new KvMachine();
     const node = new RaftNode({
       id, peers: this.ids, logStore: store, transport: this.net.join(id), stateMachine: sm,
-      tickMs: 10, heartbeatMs: 20, electionMs: 100, requestTimeoutMs: 3000, ...this.extra,
+      tickMs: 10, heartbeatMs: 30, electionMs: 300, requestTimeoutMs: 5000, ...this.extra,
     });
     await node.start();
     const m = { id, node, sm, store };

@@ -28,7 +28,7 @@ import type { ReconcileContext, ReconcileResult } from './types.js';
 import { eventAction } from './util/events.js';
 import { deepCopy, deepEqual, templateHash } from './util/hash.js';
 import { isControlledBy } from './util/owners.js';
-import { isFinished, isPodAvailable, isPodReady, isTerminating, podFromTemplate } from './util/pods.js';
+import { isFinished, isPodAvailable, isPodReady, isTerminating, msUntilAvailable, podFromTemplate } from './util/pods.js';
 
 export const REVISION_LABEL = 'controller-revision-hash';
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
@@ -111,7 +111,8 @@ export function reconcileStatefulSet(key: ObjectKey, view: ObjectReader, ctx: Re
     if (o !== undefined) byOrdinal.set(o, p);
   }
   const revisionOf = (p: Pod): string | undefined => p.metadata.labels?.[REVISION_LABEL];
-  const healthy = (p: Pod): boolean => !isTerminating(p) && isPodReady(p);
+  // Ready, and Ready for minReadySeconds: what the next ordinal (or the next update) waits for.
+  const healthy = (p: Pod): boolean => !isTerminating(p) && isPodAvailable(p, minReady, ctx.now);
 
   // ---- metadata first: remember the current template, and where each claim's volume lives.
   const annotations = { ...(set.metadata.annotations ?? {}) };
@@ -224,5 +225,7 @@ export function reconcileStatefulSet(key: ObjectKey, view: ObjectReader, ctx: Re
     return { actions };
   }
   if (!deepEqual(status, set.status)) actions.push({ op: 'updateStatus', object: { ...set, status } });
-  return { actions };
+  // Come back when a ready pod passes minReadySeconds.
+  const waits = active.map((p) => msUntilAvailable(p, minReady, ctx.now)).filter((w): w is number => w !== undefined);
+  return waits.length ? { actions, requeueAfterMs: Math.min(...waits) } : { actions };
 }

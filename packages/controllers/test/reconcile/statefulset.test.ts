@@ -147,3 +147,14 @@ t.test('idempotent: the same view gives the same actions', async (t) => {
   const k = { kind: 'StatefulSet', namespace: 'default', name: 'db' };
   t.same(reconcileStatefulSet(k, snap, ctx), reconcileStatefulSet(k, snap, ctx));
 });
+
+t.test('minReadySeconds: the next ordinal waits until the previous one has been Ready that long', async (t) => {
+  const w = world(2, { minReadySeconds: 10 });
+  w.settle();
+  w.kubelet();
+  w.settle();
+  t.same(names(w), ['db-0'], 'ready but not yet available');
+  w.c.now += 10_000;
+  w.settle();
+  t.same(names(w), ['db-0', 'db-1']);
+});

@@ -25,6 +25,12 @@ t.test('cluster members, leader, status, transfer-leader', async (t) => {
   t.equal((await shoal(server, ['cluster', 'transfer-leader', 'node-2'])).stdout, 'leader is now node-2 (term 2)\n');
   const json = JSON.parse((await shoal(server, ['cluster', 'members', '-o', 'json'])).stdout) as { id: string }[];
   t.same(json.map((m) => m.id), ['node-1', 'node-2']);
+  const added = await shoal(server, ['cluster', 'add-node', 'node-3', '--peer', '127.0.0.3:7200', '--api', '127.0.0.3:7100']);
+  t.match(added.stdout, /^node node-3 added\nNAME.*\n(.*\n){2}node-3\s+alive\s+learner\s+127\.0\.0\.3:7100/);
+  const removed = await shoal(server, ['cluster', 'remove-node', 'node-3']);
+  t.equal(removed.stdout.trim().split('\n').length, 4, 'message, header and two members');
+  const missing = await shoal(server, ['cluster', 'remove-node', 'node-9']);
+  t.equal(missing.stderr, 'Error from server (NotFound): node node-9 is not a member\n');
 });
 
 t.test('the CLI fails over to a live server when the first is down', async (t) => {

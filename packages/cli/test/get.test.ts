@@ -131,3 +131,24 @@ t.test('get -w keeps going when its server restarts', async (t) => {
   const res = await run;
   t.equal(res.stdout, 'pod/a\npod/during-outage\npod/after\n');
 });
+
+t.test('get KIND,KIND prints a table per kind with kind/name rows', async (t) => {
+  const server = await startServer(t);
+  server.store.create(pod('p1'));
+  server.store.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c1', namespace: 'default' } });
+  const res = await shoal(server, ['get', 'pods,cm']);
+  t.equal(res.code, 0, res.stderr);
+  t.equal(res.stdout, [
+    'NAME     READY   STATUS    RESTARTS   AGE',
+    'pod/p1   0/2     Pending   0          60s',
+    '',
+    'NAME           DATA   AGE',
+    'configmap/c1   0      60s',
+    '',
+  ].join('\n'));
+  const names = await shoal(server, ['get', 'po,configmaps', '-o', 'name']);
+  t.equal(names.stdout, 'pod/p1\nconfigmap/c1\n');
+  const watch = await shoal(server, ['get', 'pods,cm', '-w']);
+  t.equal(watch.code, 1);
+  t.match(watch.stderr, /need a single kind/);
+});

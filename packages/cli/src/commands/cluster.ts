@@ -1,10 +1,15 @@
-/** `shoal cluster members|status|leader|transfer-leader|snapshot`. */
+/** `shoal cluster members|status|leader|transfer-leader|snapshot|add-node|remove-node`. */
 import type { CommandModule } from 'yargs';
+import type { wire } from '@shoal/client';
 import type { CommandContext, GlobalFlags } from '../context.js';
 import { Table } from '../output/table.js';
 import { toJson } from '../output/print.js';
 
-interface ClusterArgs extends GlobalFlags { output?: string; target?: string }
+interface ClusterArgs extends GlobalFlags { output?: string; target?: string; id?: string; peer?: string; api?: string; voter?: boolean }
+
+function memberTable(list: readonly wire.Member[]): string {
+  return new Table(['NAME', 'STATE', 'RAFT', 'LEADER', 'API', 'GOSSIP']).render(list.map((m) => [m.id, m.state, m.raft_role, m.leader ? 'yes' : '', m.api_address, m.gossip_address]));
+}
 
 export function clusterCommand(ctx: CommandContext): CommandModule<GlobalFlags, GlobalFlags> {
   const json = (argv: ClusterArgs): boolean => argv.output === 'json';
@@ -15,8 +20,7 @@ export function clusterCommand(ctx: CommandContext): CommandModule<GlobalFlags, 
     handler: async (argv) => {
       const list = await ctx.client(argv).members();
       if (json(argv)) return void ctx.out(toJson(list));
-      const rows = list.map((m) => [m.id, m.state, m.raft_role, m.leader ? 'yes' : '', m.api_address, m.gossip_address]);
-      ctx.out(new Table(['NAME', 'STATE', 'RAFT', 'LEADER', 'API', 'GOSSIP']).render(rows));
+      ctx.out(memberTable(list));
     },
   };
   const status: CommandModule<GlobalFlags, ClusterArgs> = {
@@ -72,10 +76,32 @@ export function clusterCommand(ctx: CommandContext): CommandModule<GlobalFlags, 
       ctx.out(`snapshot at index ${s.index} (term ${s.term}, ${s.size_bytes} bytes)\n`);
     },
   };
+  const addNode: CommandModule<GlobalFlags, ClusterArgs> = {
+    command: 'add-node <id>',
+    describe: 'Add a node to the Raft configuration (a learner, promoted once caught up, unless --voter)',
+    builder: (y) => y
+      .positional('id', { type: 'string', describe: 'node name' })
+      .option('peer', { type: 'string', demandOption: 'give --peer HOST:PORT (its Raft peer address)', describe: 'its Raft peer address' })
+      .option('api', { type: 'string', default: '', describe: 'its API address' })
+      .option('voter', { type: 'boolean', default: false, describe: 'join as a voter at once' }) as never,
+    handler: async (argv) => {
+      const list = await ctx.client(argv).addNode({ id: argv.id!, peer_address: argv.peer!, api_address: argv.api ?? '', voter: argv.voter ?? false });
+      ctx.out(`node ${argv.id} added\n${memberTable(list)}`);
+    },
+  };
+  const removeNode: CommandModule<GlobalFlags, ClusterArgs> = {
+    command: 'remove-node <id>',
+    describe: 'Remove a node from the Raft configuration',
+    builder: (y) => y.positional('id', { type: 'string', describe: 'node name' }) as never,
+    handler: async (argv) => {
+      const list = await ctx.client(argv).removeNode(argv.id!);
+      ctx.out(`node ${argv.id} removed\n${memberTable(list)}`);
+    },
+  };
   return {
     command: 'cluster',
-    describe: 'Cluster membership and Raft: members, status, leader, transfer-leader, snapshot',
-    builder: (y) => y.command(members as never).command(status as never).command(leader as never).command(transfer as never).command(snapshot as never).demandCommand(1, 'give a cluster command') as never,
+    describe: 'Cluster membership and Raft: members, status, leader, transfer-leader, snapshot, add-node, remove-node',
+    builder: (y) => y.command(members as never).command(status as never).command(leader as never).command(transfer as never).command(snapshot as never).command(addNode as never).command(removeNode as never).demandCommand(1, 'give a cluster command') as never,
     handler: () => {},
   };
 }

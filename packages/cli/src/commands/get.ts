@@ -39,6 +39,7 @@ export function getCommand(ctx: CommandContext): CommandModule<GlobalFlags, GetA
       .example('$0 get deploy web -o yaml', 'one deployment as YAML')
       .example('$0 get pods -A -w', 'follow pods in every namespace')) as never,
     handler: async (argv) => {
+      if (argv.kind.includes(',')) return getSeveralKinds(ctx, argv);
       let kindText = argv.kind;
       const names = [...(argv.names ?? [])];
       if (kindText.includes('/')) {
@@ -113,4 +114,27 @@ async function followChanges(ctx: CommandContext, client: ShoalClient, info: Kin
     if (names.length > 1 && !names.includes(ev.object.metadata.name)) continue;
     printer.each([ev.object]);
   }
+}
+
+/** `get deploy,svc`: a table per kind, rows named kind/name (or one List for -o json|yaml). */
+async function getSeveralKinds(ctx: CommandContext, argv: GetArgs): Promise<void> {
+  if ((argv.names ?? []).length > 0 || argv.watch || argv['watch-only']) throw new CliError('names and -w need a single kind');
+  const format = parseOutputFormat(argv.output);
+  const all = argv['all-namespaces'];
+  const client = ctx.client(argv);
+  const everything: KubeObject[] = [];
+  const tables: string[] = [];
+  for (const text of argv.kind.split(',').filter(Boolean)) {
+    const info = resolveKind(text);
+    const namespace = all ? '' : namespaceFor(info.namespaced, ctx.namespace(argv));
+    const { items } = await client.listAll(info.kind, { namespace, labelSelector: argv.selector, fieldSelector: argv['field-selector'], stale: argv.stale });
+    everything.push(...items);
+    if (items.length > 0 && (format === 'table' || format === 'wide')) {
+      tables.push(new ObjectTable(info.kind, format === 'wide', all && info.namespaced, ctx.io.now, argv.headers, true).print(items));
+    }
+  }
+  if (format === 'json' || format === 'yaml') return void ctx.out(printStructured(everything, format, false));
+  if (format === 'name') return void ctx.out(everything.map((o) => `${objectName(o)}\n`).join(''));
+  if (everything.length === 0) ctx.err('No resources found\n');
+  ctx.out(tables.join('\n'));
 }

@@ -7,6 +7,7 @@ import type {
   ReplicaSet, Secret, Service, StatefulSet, PodTemplateSpec,
 } from '@shoal/api';
 import { formatSelector } from '@shoal/api';
+import { resourceName } from '../kinds.js';
 import { age, shortDuration } from './age.js';
 
 export interface Column { header: string; cell: (obj: KubeObject, now: Date) => string }
@@ -196,8 +197,10 @@ export function jobStatus(j: Job): string {
 
 const generic: KindColumns = { normal: [name, ageCol], wide: [] };
 
-export function columnsFor(kind: string, wide: boolean, withNamespace: boolean): Column[] {
+/** The columns of a kind's table; `qualified` names rows "kind/name" (tables of several kinds). */
+export function columnsFor(kind: string, wide: boolean, withNamespace: boolean, qualified = false): Column[] {
   const c = COLUMNS[kind] ?? generic;
-  const cols = wide ? [...c.normal, ...c.wide] : [...c.normal];
+  let cols = wide ? [...c.normal, ...c.wide] : [...c.normal];
+  if (qualified) cols = cols.map((x) => (x === name ? col('NAME', (o) => `${resourceName(o.kind)}/${o.metadata.name}`) : x));
   return withNamespace ? [col('NAMESPACE', (o) => o.metadata.namespace ?? ''), ...cols] : cols;
 }

@@ -42,8 +42,8 @@ export class ObjectTable {
   private readonly table: Table;
   private printedHeader = false;
 
-  constructor(kind: string, wide: boolean, withNamespace: boolean, private readonly now: () => Date, private readonly headers = true) {
-    this.columns = columnsFor(kind, wide, withNamespace);
+  constructor(kind: string, wide: boolean, withNamespace: boolean, private readonly now: () => Date, private readonly headers = true, qualified = false) {
+    this.columns = columnsFor(kind, wide, withNamespace, qualified);
     this.table = new Table(this.columns.map((c) => c.header));
   }
 

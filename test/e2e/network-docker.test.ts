@@ -232,6 +232,23 @@ t.test('VIP, DNS and live endpoint updates through the node proxy on Docker', as
   const missing = await exec(client, 'nslookup nope.default.svc.cluster.local');
   t.not(missing.code, 0, 'a missing service does not resolve');
 
+  // A restart after a crash: the old daemon's rules are still in place (it never
+  // stopped); the new one removes them by their owner tag and rebuilds from the store.
+  const crashed = net;
+  const oldTarget = (await nf.listRules('nat', vipChain(node))).find((r) => r.includes(`${vip}/32`))!.at(-1);
+  net = new NodeNetwork({
+    node, view: () => store, nodeCIDR: plan1.nodeCIDR, podSubnet: plan1.subnet, gateway: plan1.gateway, upstreams: [],
+    netfilter: nf, logger: silentLogger, rand: seededRand(11), now: () => Date.now(),
+  });
+  await net.start();
+  const newTarget = (await nf.listRules('nat', vipChain(node))).find((r) => r.includes(`${vip}/32`))!.at(-1);
+  t.not(newTarget, oldTarget, `rules point at the new proxy (${oldTarget} -> ${newTarget})`);
+  const jumps = (await nf.listRules('nat', 'PREROUTING')).filter((r) => r.includes(`shoal:${node}`));
+  t.equal(jumps.length, 2, 'one dispatch jump and one fallback jump, not duplicates');
+  await crashed.proxy.stop(); // the "dead" daemon's sockets go away; no request may need them
+  await crashed.dnsServer.stop();
+  t.same((await exec(client, loop(6))).out.split('\n').filter(Boolean).filter((l) => !/^web-[ac]$/.test(l)), [], 'served by the restarted node');
+
   await net.stop();
   net = undefined;
   const left = [...(await nf.listRules('nat', 'PREROUTING')), ...(await nf.listRules('nat', 'OUTPUT'))].filter((r) => r.includes(`shoal:${node}`));

@@ -22,7 +22,7 @@ t.test('describe of an object without events, and of a deployment', async (t) =>
   server.store.create({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } } } });
   const res = await shoal(server, ['describe', 'deploy/web']);
   t.match(res.stdout, /Replicas:\s+2 desired \| 0 updated \| 0 total \| 0 available \| 0 unavailable\n/);
-  t.match(res.stdout, /Events: {2}<none>\n$/);
+  t.match(res.stdout, /\nEvents: {2}<none>\n$/, 'Events starts its own section');
 });
 
 t.test('delete by name passes cascade and grace period; a missing object fails with exit 1', async (t) => {

@@ -17,9 +17,12 @@ function mapText(m: Record<string, string> | undefined, indent: string): string 
   return entries.map(([k, v], i) => `${i === 0 ? '' : indent}${k}=${v}`).join('\n');
 }
 
+/** Top-level labels share one width, so every section of a description lines up. */
+const TOP_WIDTH = 20;
+
 function fields(lines: readonly Line[], indent = ''): string {
   const labelled = lines.filter((l): l is [string, string] => typeof l !== 'string');
-  const width = Math.max(0, ...labelled.map(([k]) => k.length + 1)) + 2;
+  const width = Math.max(indent ? 0 : TOP_WIDTH, ...labelled.map(([k]) => k.length + 3));
   return lines.map((l) => {
     if (typeof l === 'string') return `${indent}${l}\n`;
     const [k, v] = l;
@@ -64,7 +67,7 @@ function containerLines(c: Container, status: ContainerStatus | undefined): stri
 
 function templateText(t: PodTemplateSpec | undefined): string {
   if (!t) return '';
-  return 'Pod Template:\n' + fields([['Labels', mapText(t.metadata?.labels, '')]], '  ') + '  Containers:\n' + t.spec.containers.map((c) => containerLines(c, undefined).replace(/^/gm, '  ')).join('');
+  return 'Pod Template:\n' + fields([['Labels', mapText(t.metadata?.labels, '')]], '  ') + '  Containers:\n' + t.spec.containers.map((c) => containerLines(c, undefined).replace(/^(?=.)/gm, '  ')).join('');
 }
 
 function body(obj: KubeObject): string {

@@ -5,22 +5,12 @@
  * stays deterministic. Any node may propose: Raft forwards to the leader and
  * the promise settles when this node has applied the entry.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Action } from '@shoal/api';
 import type { ActionResult } from '@shoal/controllers';
-import { encodeCommand, type ApplyResult, type Command, type SingleCommand } from '@shoal/state';
+import { commandForAction, encodeCommand, nameSuffixFrom, type ApplyResult, type Command, type SingleCommand } from '@shoal/state';
 import type { RaftNode } from '@shoal/raft';
 import type { DaemonMetrics } from './metrics.js';
-
-/** Kubernetes' alphabet for generated names: no vowels, no look-alikes. */
-const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
-
-export function nameSuffix(): string {
-  const bytes = randomBytes(5);
-  let s = '';
-  for (const b of bytes) s += SUFFIX_ALPHABET[b % SUFFIX_ALPHABET.length];
-  return s;
-}
 
 export interface WriterOptions {
   raft: RaftNode;
@@ -55,34 +45,7 @@ export class ClusterWriter {
 
   /** The command for a reconciler's or agent's action, with leader-chosen values filled in. */
   commandFor(action: Action): SingleCommand {
-    const timestamp = this.now();
-    switch (action.op) {
-      case 'create': {
-        const m = action.object.metadata;
-        return {
-          type: 'create',
-          object: action.object,
-          uid: randomUUID(),
-          timestamp,
-          ...(!m.name && m.generateName ? { nameSuffix: nameSuffix() } : {}),
-        };
-      }
-      case 'update':
-        return { type: 'update', object: action.object };
-      case 'updateStatus':
-        return { type: 'updateStatus', object: action.object };
-      case 'delete':
-        return {
-          type: 'delete',
-          key: action.key,
-          timestamp,
-          ...(action.propagationPolicy ? { propagationPolicy: action.propagationPolicy } : {}),
-          ...(action.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: action.gracePeriodSeconds } : {}),
-          ...(action.uid ? { uid: action.uid } : {}),
-        };
-      case 'bind':
-        return { type: 'bind', key: action.key, nodeName: action.nodeName, ...(action.uid ? { uid: action.uid } : {}) };
-    }
+    return commandForAction(action, { uid: randomUUID, now: () => this.now(), nameSuffix: () => nameSuffixFrom(Math.random) });
   }
 
   /**

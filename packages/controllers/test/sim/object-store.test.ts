@@ -11,7 +11,7 @@ import type { Action, Deployment, KubeObject, Node, ObjectKey, Pod } from '@shoa
 import { ObjectStore, commandForAction } from '@shoal/state';
 import { ControllerManager, controllerConfig, defaultControllers, planScheduling, type ActionErrorCode, type ActionResult, type NodeLiveness } from '../../src/index.js';
 import { FakeTimers } from '../fixtures/fake-timers.js';
-import { deployment, node } from '../fixtures/objects.js';
+import { deployment, node, statefulSet } from '../fixtures/objects.js';
 
 function cluster() {
   const store = new ObjectStore();
@@ -134,4 +134,60 @@ t.test('Deployment on the real store: 2-2-2 spread, rolling update across a lead
   t.match(nodeA().status?.conditions?.find((c) => c.type === 'Ready'), { status: 'Unknown' });
   t.ok(recoveredAfter !== undefined && recoveredAfter <= 3000, `6 ready on the survivors ${recoveredAfter} ms (simulated) after the death`);
   t.equal(store.list<Pod>('Pod').filter((p) => p.spec?.nodeName === 'a').length, 0);
+});
+
+t.test('StatefulSet on the real store: a node death never leaves two pods of one ordinal; a pinned claim waits for its node', async (t) => {
+  const { store, timers, execute, manager, liveness } = cluster();
+  for (const n of ['a', 'b', 'c']) await execute([{ op: 'create', object: node(n) }]);
+  let ip = 1;
+  const kubelet = async (): Promise<void> => {
+    await execute(planScheduling(store, { now: timers.now(), config: controllerConfig() }).actions);
+    for (const p of store.list<Pod>('Pod')) {
+      const dead = p.spec?.nodeName && liveness[p.spec.nodeName]?.state === 'dead';
+      if (dead) continue; // a dead node's agent does nothing
+      const k = { kind: 'Pod', namespace: 'default', name: p.metadata.name };
+      if (p.metadata.deletionTimestamp) await execute([{ op: 'delete', key: k, gracePeriodSeconds: 0 }]);
+      else if (p.spec?.nodeName && p.status?.phase !== 'Running') {
+        await execute([{ op: 'updateStatus', object: { ...p, status: { phase: 'Running', podIP: `10.2.0.${ip++}`, conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date(timers.now()).toISOString() }] } } }]);
+      }
+    }
+  };
+  const ordinals = (): Map<string, number> => {
+    const m = new Map<string, number>();
+    for (const p of store.list<Pod>('Pod')) m.set(p.metadata.name, (m.get(p.metadata.name) ?? 0) + 1);
+    return m;
+  };
+  const m = manager();
+  m.start();
+  await execute([{ op: 'create', object: statefulSet('db', 3) }]);
+  await execute([{ op: 'create', object: statefulSet('vol', 1, { volumeClaimTemplates: [{ metadata: { name: 'data' } }] }) }]);
+  for (let i = 0; i < 15; i++) {
+    await settle(m);
+    await kubelet();
+    timers.advance(100);
+  }
+  const placed = store.list<Pod>('Pod').filter((p) => p.metadata.name.startsWith('db-')).map((p) => p.spec?.nodeName);
+  t.equal(placed.length, 3);
+  const victim = store.get<Pod>({ kind: 'Pod', namespace: 'default', name: 'vol-0' })!.spec!.nodeName!;
+  const victimDb = store.list<Pod>('Pod').filter((p) => p.metadata.name.startsWith('db-') && p.spec?.nodeName === victim).map((p) => p.metadata.name);
+  liveness[victim] = { state: 'dead', since: timers.now() };
+  let maxPerName = 0;
+  for (let i = 0; i < 60; i++) {
+    timers.advance(100);
+    await settle(m);
+    await kubelet();
+    await settle(m);
+    for (const n of ordinals().values()) maxPerName = Math.max(maxPerName, n);
+  }
+  await m.stop();
+  t.equal(maxPerName, 1, 'never two pods of one ordinal');
+  for (const name of victimDb) {
+    const p = store.get<Pod>({ kind: 'Pod', namespace: 'default', name })!;
+    t.ok(p.spec?.nodeName && p.spec.nodeName !== victim, `${name} recreated on a live node (${p.spec?.nodeName})`);
+  }
+  const vol = store.get<Pod>({ kind: 'Pod', namespace: 'default', name: 'vol-0' })!;
+  t.equal(vol.spec?.nodeName, undefined, 'the pod with a claim on the dead node stays Pending');
+  t.equal(vol.metadata.annotations?.['shoal.io/volume-node'], victim);
+  const why = store.list('Event').find((e) => (e as unknown as { reason: string; involvedObject: { name: string } }).reason === 'FailedScheduling' && (e as unknown as { involvedObject: { name: string } }).involvedObject.name === 'vol-0');
+  t.match((why as unknown as { message: string } | undefined)?.message, /didn't hold the pod's volumes \(they live on node/);
 });

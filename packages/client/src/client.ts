@@ -196,6 +196,7 @@ export class ShoalClient {
     // Fail over only until the first chunk arrives: after that, a retry would repeat output.
     for (let attempt = 0; attempt < this.pool.size; attempt++) {
       const deadline = opts.follow ? undefined : (opts.timeoutMs ?? this.pool.defaultTimeoutMs);
+      await this.pool.preferConnected('PodService');
       const { call, address } = this.pool.stream<W.LogChunk>('PodService', 'Logs', req, deadline);
       const cancel = (): void => call.cancel();
       opts.signal?.addEventListener('abort', cancel, { once: true });

@@ -195,6 +195,20 @@ export class ServerPool {
     });
   }
 
+  /**
+   * Make the first server (in order) that accepts a connection within the
+   * connect timeout the preferred one, before opening a stream there. When
+   * none does, the preference stays and the stream's own error tells.
+   */
+  async preferConnected(service: ServiceName): Promise<void> {
+    for (const address of this.order()) {
+      if (await this.connects(service, address, this.connectTimeoutMs)) {
+        this.prefer(address);
+        return;
+      }
+    }
+  }
+
   /** Open a server stream on the preferred server (no failover: the caller resumes). */
   stream<Msg>(service: ServiceName, method: string, request: object, deadlineMs?: number): { call: grpc.ClientReadableStream<Msg>; address: string } {
     const address = this.preferred;

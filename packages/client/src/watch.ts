@@ -78,6 +78,8 @@ export async function* resumableWatch<T extends KubeObject>(
       // Always ask for bookmarks: they move the resume point forward while idle.
       allow_bookmarks: true,
     };
+    await pool.preferConnected('ObjectService');
+    if (signal?.aborted) return;
     const { call, address } = pool.stream<WireWatchEvent>('ObjectService', 'Watch', request);
     const cancel = (): void => call.cancel();
     signal?.addEventListener('abort', cancel, { once: true });

@@ -125,3 +125,22 @@ t.test('when no node can serve for a moment (an election), the call waits and re
   t.equal(created.metadata.name, 'after-election');
   t.ok(a.calls.length + b.calls.length > 2, 'several rounds were needed');
 });
+
+t.test('a watch opens on a node that accepts the connection, not on a paused one', async (t) => {
+  const { createServer } = await import('node:net');
+  const sockets = new Set<import('node:net').Socket>();
+  const silent = createServer((s) => { sockets.add(s); });
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+  t.teardown(() => { for (const s of sockets) s.destroy(); silent.close(); });
+  const port = (silent.address() as import('node:net').AddressInfo).port;
+  const live = await startServer(t);
+  const client = clientFor(t, [`127.0.0.1:${port}`, live.address], { timeoutMs: 5000, connectTimeoutMs: 300 });
+  const watch = client.watch('ConfigMap', { resourceVersion: 0 });
+  const first = watch.next();
+  for (let i = 0; i < 1000 && !live.calls.some((c) => c.method === 'Watch'); i++) await new Promise((r) => setTimeout(r, 5));
+  t.ok(live.calls.some((c) => c.method === 'Watch'), 'the watch went to the live node (not stuck connecting to the paused one)');
+  live.store.create(configMap('seen'));
+  const ev = await first;
+  await watch.return();
+  t.equal(ev.value?.object?.metadata.name, 'seen');
+});

@@ -25,8 +25,8 @@ t.test('DockerRuntime passes the ContainerRuntime compliance suite', async (t) =
     // `sleep & wait` so the shell (PID 1) handles SIGTERM at once.
     runForever: (line) => ['sh', '-c', `trap 'exit 0' TERM; echo '${line}'; sleep 3600 & wait`],
     exitWith: (code, line) => ['sh', '-c', `echo '${line}'; exit ${code}`],
-    // PID 1 without a handler ignores SIGTERM.
-    ignoreTerm: () => ['sleep', '3600'],
+    // SIGTERM ignored by the shell and inherited as ignored by its child.
+    ignoreTerm: () => ['sh', '-c', "trap '' TERM; echo ready; sleep 3600 & wait"],
     allocate: () => ['sh', '-c', 'head -c 200m /dev/zero | tail'],
     execPrint: (out, err, code) => ['sh', '-c', `echo ${out}; echo ${err} >&2; exit ${code}`],
     cleanup: removeOwnedBy,

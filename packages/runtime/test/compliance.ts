@@ -20,7 +20,7 @@ export interface ComplianceHarness {
   runForever(line: string): string[];
   /** An entrypoint that prints `line` and exits with `code`. */
   exitWith(code: number, line: string): string[];
-  /** An entrypoint that ignores SIGTERM. */
+  /** An entrypoint that ignores SIGTERM and then prints `ready`. */
   ignoreTerm(): string[];
   /** An entrypoint that allocates far more than 20Mi. */
   allocate(): string[];
@@ -187,6 +187,8 @@ export function runtimeCompliance(t: Test, h: ComplianceHarness, prefix: string)
     const sb = await runSandbox(a, sandboxSpec(p));
     const id = await a.createContainer(sb.id, containerSpec(p, 'app', h.ignoreTerm()));
     await a.startContainer(id);
+    // Stop only once it has set up its signal handling.
+    await waitFor('ready', async () => (await readAll(await a.logs(id))).includes('ready'));
     await a.stopContainer(id, 1);
     const c = await a.inspectContainer(id);
     t.equal(c?.state, 'exited');

@@ -9,7 +9,7 @@ const engine = new FakeEngine({
     switch (kind) {
       case 'forever': return { logs: [a1 ?? ''] };
       case 'exit': return { logs: [a2 ?? ''], exitCode: Number(a1) };
-      case 'ignore-term': return { ignoreTerm: true };
+      case 'ignore-term': return { ignoreTerm: true, logs: ['ready'] };
       case 'allocate': return spec.resources.memoryBytes ? { oomKilled: true, exitAfterMs: 5 } : {};
       default: return {};
     }

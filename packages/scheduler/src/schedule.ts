@@ -10,7 +10,7 @@ import { filterNode } from './filters.js';
 import { fnv1a } from './hash.js';
 import { ClusterState, type NodeState } from './node-state.js';
 import { buildPodContext } from './pod-context.js';
-import { scoreNodes } from './scores.js';
+import { scoreNodes, type ScoreBuffers } from './scores.js';
 import { DEFAULT_SCHEDULER_CONFIG, type ClusterView, type ScheduleResult, type SchedulerConfig } from './types.js';
 
 /** How many feasible nodes to find before scoring (Kubernetes' adaptive percentage). */
@@ -43,10 +43,12 @@ export class Scheduler {
   private readonly config: SchedulerConfig;
   /** Where the next search starts, so sampled searches rotate over all nodes. */
   private nextStart = 0;
+  private readonly buffers: ScoreBuffers;
 
   constructor(view: ClusterView, config: Partial<SchedulerConfig> = {}) {
     this.config = { ...DEFAULT_SCHEDULER_CONFIG, ...config };
     this.state = new ClusterState(view);
+    this.buffers = { total: new Float64Array(this.state.nodes.length), raw: new Float64Array(this.state.nodes.length) };
   }
 
   /** Place one pod and count it against its node; returns the node or the failure message. */
@@ -67,7 +69,7 @@ export class Scheduler {
     if (total > 0) this.nextStart = (this.nextStart + examined) % total;
     if (feasible.length === 0) return { message: failureMessage(total, reasons) };
 
-    const scores = scoreNodes(this.config.scoring, pc, feasible);
+    const scores = scoreNodes(this.config.scoring, pc, feasible, this.buffers);
     const key = podKey(pod);
     let best = 0;
     let bestTie = fnv1a(`${key}/${(feasible[0] as NodeState).name}`);

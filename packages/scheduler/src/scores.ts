@@ -27,25 +27,32 @@ function resourceScore(strategy: ScoringStrategy, pc: PodContext, node: NodeStat
 }
 
 /** Add `weight` times `raw` scaled to 0..100 (higher raw is better unless `reverse`) to `total`. */
-function addNormalised(total: number[], raw: number[], weight: number, reverse: boolean): void {
+function addNormalised(total: Float64Array, raw: Float64Array, n: number, weight: number, reverse: boolean): void {
   let min = Infinity;
   let max = -Infinity;
-  for (const v of raw) {
+  for (let i = 0; i < n; i++) {
+    const v = raw[i] as number;
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  for (let i = 0; i < raw.length; i++) {
+  for (let i = 0; i < n; i++) {
     let s = max === min ? (reverse || max > 0 ? 100 : 0) : (((raw[i] as number) - min) / (max - min)) * 100;
     if (reverse && max !== min) s = 100 - s;
     total[i] = (total[i] as number) + weight * s;
   }
 }
 
+/** Scratch space reused across placements (no allocation per pod). */
+export interface ScoreBuffers {
+  total: Float64Array;
+  raw: Float64Array;
+}
+
 /** Total weighted score of each node in `nodes` for the pod. Hot path: plain loops, no closures. */
-export function scoreNodes(strategy: ScoringStrategy, pc: PodContext, nodes: readonly NodeState[]): number[] {
+export function scoreNodes(strategy: ScoringStrategy, pc: PodContext, nodes: readonly NodeState[], buffers?: ScoreBuffers): Float64Array {
   const n = nodes.length;
-  const total = new Array<number>(n);
-  const raw = new Array<number>(n);
+  const total = buffers && buffers.total.length >= n ? buffers.total : new Float64Array(n);
+  const raw = buffers && buffers.raw.length >= n ? buffers.raw : new Float64Array(n);
   let anyTaints = false;
   for (let i = 0; i < n; i++) {
     const node = nodes[i] as NodeState;
@@ -55,25 +62,25 @@ export function scoreNodes(strategy: ScoringStrategy, pc: PodContext, nodes: rea
   const pod = pc.pod;
   if (pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length) {
     for (let i = 0; i < n; i++) raw[i] = preferredNodeAffinityScore(pod, (nodes[i] as NodeState).labels, (nodes[i] as NodeState).name);
-    addNormalised(total, raw, WEIGHT.nodeAffinity, false);
+    addNormalised(total, raw, n, WEIGHT.nodeAffinity, false);
   }
   if (anyTaints) {
     const tolerations = pod.spec?.tolerations;
     for (let i = 0; i < n; i++) raw[i] = countUntoleratedPreferNoSchedule((nodes[i] as NodeState).taints, tolerations);
-    addNormalised(total, raw, WEIGHT.taints, true);
+    addNormalised(total, raw, n, WEIGHT.taints, true);
   }
   if (pc.affinity && pc.affinity.preferred.size > 0) {
     for (let i = 0; i < n; i++) raw[i] = preferredPodAffinityScore(pc.affinity, nodes[i] as NodeState);
-    addNormalised(total, raw, WEIGHT.podAffinity, false);
+    addNormalised(total, raw, n, WEIGHT.podAffinity, false);
   }
   if (pc.spread) {
     for (let i = 0; i < n; i++) raw[i] = spreadCount(pc.spread, nodes[i] as NodeState);
-    addNormalised(total, raw, WEIGHT.spread, true);
+    addNormalised(total, raw, n, WEIGHT.spread, true);
   }
   if (pc.owner) {
     // Default spreading: fewer pods of the same controller on a node is better.
     for (let i = 0; i < n; i++) raw[i] = (nodes[i] as NodeState).podsByOwner.get(pc.owner) ?? 0;
-    addNormalised(total, raw, WEIGHT.ownerSpread, true);
+    addNormalised(total, raw, n, WEIGHT.ownerSpread, true);
   }
   return total;
 }

@@ -59,13 +59,30 @@ export class DnsServer {
     return this.bound;
   }
 
+  /**
+   * Bind UDP, then TCP on the same port. With port 0 the kernel picks the UDP
+   * port, and that port may be taken for TCP: then try again with another.
+   */
   async start(): Promise<{ host: string; port: number }> {
+    const attempts = this.cfg.port === 0 ? 5 : 1;
+    for (let i = 1; ; i++) {
+      try {
+        return await this.bind();
+      } catch (err) {
+        await this.stop();
+        if (i >= attempts) throw err;
+      }
+    }
+  }
+
+  private async bind(): Promise<{ host: string; port: number }> {
     const udp = createSocket({ type: isIPv6(this.cfg.host) ? 'udp6' : 'udp4' });
     this.udp = udp;
     await new Promise<void>((resolve, reject) => {
       udp.once('error', (err) => reject(new DnsServerError(`cannot bind udp ${this.cfg.host}:${this.cfg.port}`, { cause: err })));
       udp.bind(this.cfg.port, this.cfg.host, () => resolve());
     });
+    udp.removeAllListeners('error');
     udp.on('error', (err) => this.log.warn('udp socket error', { err: String(err) }));
     udp.on('message', (msg, rinfo) => {
       void this.handle(new Uint8Array(msg), 'udp').then((out) => {
@@ -127,11 +144,11 @@ export class DnsServer {
     this.forwarder.close();
     const udp = this.udp;
     this.udp = undefined;
-    if (udp) await new Promise<void>((resolve) => udp.close(() => resolve()));
+    if (udp) await new Promise<void>((resolve) => { try { udp.close(() => resolve()); } catch { resolve(); } });
     for (const c of this.conns) c.destroy();
     const tcp = this.tcp;
     this.tcp = undefined;
-    if (tcp) await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    if (tcp?.listening) await new Promise<void>((resolve) => tcp.close(() => resolve()));
     this.bound = undefined;
   }
 }

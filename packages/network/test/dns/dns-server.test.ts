@@ -1,6 +1,6 @@
 import t from 'tap';
 import { createSocket, type Socket } from 'node:dgram';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { silentLogger } from '@shoal/log';
 import { ClusterRecords } from '../../src/dns/cluster-records.js';
 import { DnsServer } from '../../src/dns/dns-server.js';
@@ -108,6 +108,20 @@ t.test('a silent upstream gives SERVFAIL after the timeout, no upstream gives it
   t.teardown(() => lonely.stop());
   t.equal((await udpAsk(p2, 'example.com')).flags.rcode, RCode.SERVFAIL);
   t.equal((await udpAsk(p2, 'web.default.svc.cluster.local')).answers.length, 1, 'cluster names still answered');
+});
+
+t.test('a port taken only for TCP fails cleanly: the UDP socket is released', async (t) => {
+  const blocker = createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+  t.teardown(() => blocker.close());
+  const port = (blocker.address() as { port: number }).port;
+  const s = new DnsServer(zone.lookup, { host: '127.0.0.1', port, upstreams: [], logger: silentLogger });
+  await t.rejects(s.start(), { name: 'DnsServerError', message: /tcp/ });
+  // The UDP port is free again.
+  const probe = createSocket('udp4');
+  await new Promise<void>((resolve, reject) => { probe.once('error', reject); probe.bind(port, '127.0.0.1', () => resolve()); });
+  probe.close();
+  t.pass('udp port released');
 });
 
 t.test('a taken port is a DnsServerError', async (t) => {

@@ -60,11 +60,11 @@ if want unit; then
   tap_tier unit "${unit[@]}"
 fi
 if want sim; then
-  TAP_ARGS=(--disable-coverage)
+  TAP_ARGS=()
   tap_tier simulation packages/*/test/sim/**/*.test.ts test/sim/**/*.test.ts
 fi
 if want e2e; then
-  TAP_ARGS=(--disable-coverage --jobs=1 --timeout=600)
+  TAP_ARGS=(--jobs=1 --timeout=600)
   tap_tier end-to-end test/e2e/**/*.test.ts
 fi
 

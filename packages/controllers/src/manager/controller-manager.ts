@@ -65,6 +65,8 @@ export class ControllerManager {
   private running = false;
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
+  /** Changes noted by the listener, mapped to keys outside the store's apply. */
+  private pendingChanges: { kind: string; key: ObjectKey; object: KubeObject | undefined }[] = [];
 
   constructor(private readonly opts: ControllerManagerOptions) {
     for (const c of opts.controllers) {
@@ -83,7 +85,8 @@ export class ControllerManager {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.unsubscribe = this.opts.changes.onChange((kind, key, object) => this.onChange(kind, key, object));
+    // The listener may run inside the store's apply: it only notes the change; mapping happens in a microtask.
+    this.unsubscribe = this.opts.changes.onChange((kind, key, object) => this.note(kind, key, object));
     const view = this.opts.view();
     for (const kind of Object.keys(KINDS) as Kind[]) {
       for (const obj of view.list(kind)) {
@@ -119,13 +122,26 @@ export class ControllerManager {
 
   /** Tell the manager about a change it may not see in the store (e.g. gossip liveness of a node). */
   notify(kind: string, key: ObjectKey): void {
-    this.onChange(kind, key, undefined);
+    this.note(kind, key, undefined);
   }
 
-  /** Resolves when no key is queued or being processed (delayed keys aside). For tests and simulations. */
-  idle(): Promise<void> {
-    if (!this.queue.busy && this.inFlight === 0) return Promise.resolve();
+  /** Resolves when no change is pending and no key is queued or being processed (delayed keys aside). For tests and simulations. */
+  async idle(): Promise<void> {
+    while (this.pendingChanges.length > 0) await Promise.resolve();
+    if (!this.queue.busy && this.inFlight === 0) return;
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private note(kind: string, key: ObjectKey, object: KubeObject | undefined): void {
+    if (!this.running) return;
+    this.pendingChanges.push({ kind, key, object });
+    if (this.pendingChanges.length === 1) {
+      queueMicrotask(() => {
+        const batch = this.pendingChanges;
+        this.pendingChanges = [];
+        for (const c of batch) this.onChange(c.kind, c.key, c.object);
+      });
+    }
   }
 
   private onChange(kind: string, key: ObjectKey, object: KubeObject | undefined): void {

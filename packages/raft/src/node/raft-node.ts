@@ -72,6 +72,13 @@ export interface RaftNodeMetrics {
   proposalsApplied: number;
 }
 
+export interface SnapshotInfo {
+  index: number;
+  term: number;
+  /** Size of the state machine's snapshot data. */
+  sizeBytes: number;
+}
+
 export type LeaderChangeHandler = (leader: NodeId | '', term: number) => void;
 export type ConfChangeHandler = (cc: ConfChange, conf: ConfState) => void;
 
@@ -120,6 +127,7 @@ export class RaftNode {
   private readonly proposals: Waiters<number, ProposeResult>;
   /** Proposals a follower forwards to the leader at the end of this event-loop turn. */
   private forwardQueue: Entry[] = [];
+  private snapshotRequests: Array<{ resolve(i: SnapshotInfo): void; reject(e: Error): void }> = [];
   private readonly reads: Waiters<number, void>;
   /** Reads whose ReadIndex is known, waiting for `applied` to reach it. */
   private readIndexes: Array<{ seq: number; index: number }> = [];
@@ -351,6 +359,7 @@ export class RaftNode {
     this.proposals.rejectAll(stopped);
     this.reads.rejectAll(stopped);
     for (const w of [...this.confWaiters]) w.done(stopped);
+    for (const r of this.snapshotRequests.splice(0)) r.reject(stopped);
     await this.transport.close();
     await this.store.close();
     this.log.info('raft node stopped', { applied: this.applied });
@@ -413,8 +422,34 @@ export class RaftNode {
     w?.();
   }
 
+  /**
+   * Takes a snapshot of the state machine at the applied index now and
+   * compacts the log behind it (as the size trigger does), between two
+   * Readies. Resolves with the snapshot's position and data size; when
+   * nothing was applied since the last snapshot, with that one.
+   */
+  snapshotNow(): Promise<SnapshotInfo> {
+    if (this.stopped || !this.started) return Promise.reject(new StoppedError());
+    return new Promise<SnapshotInfo>((resolve, reject) => {
+      this.snapshotRequests.push({ resolve, reject });
+      this.kick();
+    });
+  }
+
   private async run(): Promise<void> {
     while (!this.stopped) {
+      if (this.snapshotRequests.length > 0) {
+        const requests = this.snapshotRequests;
+        this.snapshotRequests = [];
+        try {
+          if (this.applied > this.snapshotIndex) await this.maybeSnapshot(true);
+          const snap = this.storage.snapshot();
+          for (const r of requests) r.resolve({ index: snap.metadata.index, term: snap.metadata.term, sizeBytes: snap.data.length });
+        } catch (err) {
+          for (const r of requests) r.reject(err instanceof Error ? err : new Error(String(err)));
+        }
+        continue;
+      }
       if (!this.raw.hasReady()) {
         await new Promise<void>((resolve) => (this.wakeUp = resolve));
         continue;
@@ -565,8 +600,8 @@ export class RaftNode {
   }
 
   /** Log-size-triggered snapshot: the state machine's state replaces old entries. */
-  private async maybeSnapshot(): Promise<void> {
-    if (this.applied - this.snapshotIndex < this.cfg.snapshotEntries) return;
+  private async maybeSnapshot(force = false): Promise<void> {
+    if (!force && this.applied - this.snapshotIndex < this.cfg.snapshotEntries) return;
     const index = this.applied;
     const snap = this.storage.createSnapshot(index, this.conf, this.sm.snapshot());
     const compactTo = Math.max(this.storage.firstIndex() - 1, index - this.cfg.snapshotCatchUpEntries);

@@ -172,3 +172,17 @@ t.test('requests pending when the leader changes are failed at once, not at thei
   t.ok(Date.now() - started < 5000, 'well before the 10 s timeout');
   c.net.heal(old.id);
 });
+
+t.test('snapshotNow takes a snapshot at the applied index and compacts', async (t) => {
+  const c = new Cluster(['a', 'b', 'c']);
+  t.teardown(() => c.stopAll());
+  await c.startAll();
+  const leader = await c.waitLeader();
+  for (let i = 0; i < 5; i++) await leader.node.propose(put(`k${i}`, `${i}`));
+  const info = await leader.node.snapshotNow();
+  t.equal(info.index, leader.node.status().applied);
+  t.ok(info.sizeBytes > 0);
+  t.equal(leader.node.status().snapshotIndex, info.index);
+  const again = await leader.node.snapshotNow();
+  t.same(again, info, 'nothing new applied: the same snapshot');
+});

@@ -91,6 +91,8 @@ export function toStatus(err: unknown, leaderAddress?: () => string | undefined)
       });
     }
     case 'RaftTimeoutError':
+    case 'LeaderChangedError':
+      // The proposal may still commit under the new leader: its outcome is unknown.
       return shoalStatusError(Status.UNAVAILABLE, `${e.message}; the write may still take effect`, { reason: 'Timeout' });
     default:
       return shoalStatusError(Status.INTERNAL, `internal error: ${e?.message ?? String(err)}`, { reason: 'Internal' });

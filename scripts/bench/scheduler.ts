@@ -11,7 +11,7 @@
  *   node --conditions=@shoal/source --import tsx scripts/bench/scheduler.ts [flags]
  */
 import type { Node, Pod } from '@shoal/api';
-import { Scheduler, schedule, type ScoringStrategy } from '@shoal/scheduler';
+import { checkBindings, schedule, type ScoringStrategy } from '@shoal/scheduler';
 import { ObjectStore, type Command } from '@shoal/state';
 
 function flag(argv: string[], name: string, fallback: string): string {
@@ -70,16 +70,9 @@ export function runSchedulerBench(nodes: number, pods: number, batch: number, sc
     const r = schedule(view, pending, { scoring });
     failures += r.failures.length;
     // The leader's commit-time re-check against the latest state, counting earlier bindings of the batch.
-    const check = new Scheduler(view);
-    const byUid = new Map(pending.map((p) => [p.metadata.uid, p]));
-    const binds: Command[] = [];
-    for (const b of r.bindings) {
-      if (check.check(byUid.get(b.uid)!, b.nodeName, true).length) {
-        refused++;
-        continue;
-      }
-      binds.push({ type: 'bind', key: { kind: 'Pod', namespace: b.namespace, name: b.name }, nodeName: b.nodeName, uid: b.uid });
-    }
+    const checked = checkBindings({ nodes: store.list<Node>('Node'), pods: store.list<Pod>('Pod') }, r.bindings, new Map(pending.map((p) => [p.metadata.uid ?? '', p])));
+    refused += checked.refused.length;
+    const binds: Command[] = checked.accepted.map((b) => ({ type: 'bind', key: { kind: 'Pod', namespace: b.namespace, name: b.name }, nodeName: b.nodeName, uid: b.uid }));
     const res = store.apply({ type: 'batch', commands: binds as never });
     const results = res.ok && 'results' in res ? (res.results as { ok: boolean }[]) : [];
     placements += results.filter((x) => x.ok).length;

@@ -1,5 +1,5 @@
 export * from './types.js';
-export { schedule, checkBinding, feasibleNodesToFind, Scheduler, type BindingCheck } from './schedule.js';
+export { schedule, checkBinding, checkBindings, feasibleNodesToFind, Scheduler, type BindingCheck } from './schedule.js';
 export { failureMessage } from './failure-message.js';
 export { REASON } from './filters.js';
 export { podRequests, nodeAllocatable, type Resources, type Allocatable } from './resources.js';

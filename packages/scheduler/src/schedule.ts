@@ -11,7 +11,7 @@ import { fnv1a } from './hash.js';
 import { ClusterState, type NodeState } from './node-state.js';
 import { buildPodContext } from './pod-context.js';
 import { scoreNodes, type ScoreBuffers } from './scores.js';
-import { DEFAULT_SCHEDULER_CONFIG, type ClusterView, type ScheduleResult, type SchedulerConfig } from './types.js';
+import { DEFAULT_SCHEDULER_CONFIG, type Binding, type ClusterView, type ScheduleResult, type SchedulerConfig } from './types.js';
 
 /** How many feasible nodes to find before scoring (Kubernetes' adaptive percentage). */
 export function feasibleNodesToFind(config: SchedulerConfig, total: number): number {
@@ -129,4 +129,25 @@ export function checkBinding(view: ClusterView, pod: Pod, nodeName: string): Bin
   const others = uid ? { nodes: view.nodes, pods: view.pods.filter((p) => p.metadata.uid !== uid) } : view;
   const reasons = new Scheduler(others).check(pod, nodeName);
   return reasons.length ? { ok: false, reasons } : { ok: true };
+}
+
+/**
+ * The commit-time re-check of a whole batch in one pass: each binding is
+ * checked against the latest state plus the bindings accepted before it, so
+ * an accepted batch never overcommits. Use this rather than one
+ * `checkBinding` per pod (each of which rebuilds the cluster state).
+ */
+export function checkBindings(view: ClusterView, bindings: readonly Binding[], podsByUid: ReadonlyMap<string, Pod>): { accepted: Binding[]; refused: { binding: Binding; reasons: string[] }[] } {
+  const batch = new Set(bindings.map((b) => b.uid));
+  // Pods of this batch must not count against a node before their own check.
+  const others = { nodes: view.nodes, pods: view.pods.filter((p) => !batch.has(p.metadata.uid ?? '')) };
+  const checker = new Scheduler(others);
+  const out: { accepted: Binding[]; refused: { binding: Binding; reasons: string[] }[] } = { accepted: [], refused: [] };
+  for (const b of bindings) {
+    const pod = podsByUid.get(b.uid);
+    const reasons = !pod ? ['pod not found'] : pod.spec?.nodeName ? [`pod is already bound to node ${pod.spec.nodeName}`] : checker.check(pod, b.nodeName, true);
+    if (reasons.length === 0) out.accepted.push(b);
+    else out.refused.push({ binding: b, reasons });
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { checkBinding, schedule } from '../src/index.js';
+import { checkBinding, checkBindings, schedule } from '../src/index.js';
 import { fakeNode, fakePod, Harness } from './harness.js';
 
 t.test('requests must fit allocatable; a batch does not overcommit', async (t) => {
@@ -180,4 +180,15 @@ t.test('checkBinding re-checks against the latest state', async (t) => {
 
 t.test('no nodes', async (t) => {
   t.equal(schedule({ nodes: [], pods: [] }, [fakePod('p')]).failures[0]!.message, '0/0 nodes are available: no nodes in the cluster.');
+});
+
+t.test('checkBindings re-checks a batch, counting earlier accepted bindings', async (t) => {
+  const node = fakeNode('a', { cpu: '1' });
+  const p1 = fakePod('p1', { cpu: '600m' });
+  const p2 = fakePod('p2', { cpu: '600m' });
+  const byUid = new Map([p1, p2].map((p) => [p.metadata.uid!, p]));
+  const b = (p: typeof p1) => ({ namespace: 'default', name: p.metadata.name, uid: p.metadata.uid!, nodeName: 'a' });
+  const r = checkBindings({ nodes: [node], pods: [p1, p2] }, [b(p1), b(p2)], byUid);
+  t.same(r.accepted.map((x) => x.name), ['p1']);
+  t.same(r.refused.map((x) => [x.binding.name, x.reasons]), [['p2', ['Insufficient cpu']]]);
 });

@@ -484,7 +484,12 @@ export class Agent {
   /** The container's log: the current instance, or the one before it with `previous`. */
   async logs(namespace: string, pod: string, container: string | undefined, req: LogsRequest = {}): Promise<Readable> {
     const p = await this.pick(namespace, pod, container);
-    const target = req.previous ? p.previous : p.current;
+    // As Kubernetes: while a restart is pending (back-off), the newest instance
+    // has ended and is the "previous" one; plain logs still show it.
+    const uid = p.current?.pod.uid ?? '';
+    const phase = this.lastStatus.get(uid)?.phase;
+    const restartPending = p.current?.state === 'exited' && (phase === 'Running' || phase === 'Pending');
+    const target = req.previous ? (restartPending ? p.current : p.previous) : p.current;
     if (!target) throw new NoPreviousInstanceError(namespace, pod, p.name);
     return this.runtime.logs(target.id, { follow: req.follow ?? false, ...(req.tail !== undefined ? { tail: req.tail } : {}) });
   }

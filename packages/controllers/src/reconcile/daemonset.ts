@@ -1,9 +1,11 @@
 /**
  * DaemonSet: one pod on every eligible node. A node is eligible when it
  * matches the template's nodeSelector and required node affinity and the pod
- * tolerates its NoSchedule/NoExecute taints. As in Kubernetes, daemon pods
- * also tolerate the not-ready and unreachable NoExecute taints and cordoning,
- * so they stay on a node that stops answering. Each pod is pinned to its node
+ * tolerates its NoSchedule/NoExecute taints. Daemon pods also tolerate the
+ * not-ready taint and cordoning. Unlike Kubernetes they do not tolerate the
+ * `node.kubernetes.io/unreachable` taint unless the template says so: a node
+ * that gossip declares dead loses its daemon pod, which comes back when the
+ * node does (the set follows live nodes). Each pod is pinned to its node
  * by required node affinity on `metadata.name` (the scheduler still checks
  * resources). Pods on nodes that are no longer eligible or no longer exist
  * are deleted. RollingUpdate replaces old pods node by node, never leaving
@@ -23,7 +25,6 @@ export const DAEMON_REVISION_LABEL = 'controller-revision-hash';
 
 const DAEMON_TOLERATIONS: Toleration[] = [
   { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
-  { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
   { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
 ];
 

@@ -28,7 +28,7 @@ t.test('one pod per eligible node, pinned by node affinity, with daemon tolerati
   t.same(placement(w), ['n1', 'n2'], 'tainted n3 is not eligible');
   const p = w.pods()[0]!;
   t.match(p.spec!.affinity!.nodeAffinity!.requiredDuringSchedulingIgnoredDuringExecution!.nodeSelectorTerms[0]!.matchFields, [{ key: 'metadata.name', operator: 'In' }]);
-  t.ok(p.spec!.tolerations!.some((x) => x.key === 'node.kubernetes.io/unreachable'));
+  t.ok(p.spec!.tolerations!.some((x) => x.key === 'node.kubernetes.io/not-ready'));
   kubelet(w);
   w.settle();
   t.match(w.get<DaemonSet>('DaemonSet', 'agent')!.status, { desiredNumberScheduled: 2, currentNumberScheduled: 2, numberReady: 2, numberMisscheduled: 0 });
@@ -99,4 +99,19 @@ t.test('OnDelete leaves old pods alone', async (t) => {
   w.c.put({ ...ds, spec: { ...ds.spec!, template } });
   w.settle();
   t.ok(w.pods(live).every((p) => p.spec!.containers[0]!.image === 'busybox:1'));
+});
+
+t.test('a node declared dead (unreachable taint) loses its daemon pod, which returns with the node', async (t) => {
+  const w = world();
+  w.settle();
+  kubelet(w);
+  const n1 = w.get<Node>('Node', 'n1', '')!;
+  w.c.put({ ...n1, spec: { taints: [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }] } });
+  w.settle();
+  t.same(placement(w), ['n2']);
+  w.c.finishAllTerminations();
+  const back = w.get<Node>('Node', 'n1', '')!;
+  w.c.put({ ...back, spec: { taints: [] } });
+  w.settle();
+  t.same(placement(w), ['n1', 'n2']);
 });

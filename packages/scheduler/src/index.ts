@@ -5,4 +5,4 @@ export { REASON } from './filters.js';
 export { podRequests, nodeAllocatable, type Resources, type Allocatable } from './resources.js';
 export { toleratesTaint, isTolerated, firstUntoleratedTaint } from './taints.js';
 export { matchesNodeRequirements, matchesNodeSelectorTerm } from './node-affinity.js';
-export { VOLUME_NODE_ANNOTATION, volumeId, claimsOf } from './volumes.js';
+export { VOLUME_NODE_ANNOTATION, volumeId, dockerVolumeName, claimsOf } from './volumes.js';

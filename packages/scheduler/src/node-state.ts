@@ -87,7 +87,7 @@ export class ClusterState {
   /** Sorted by name: the order nodes are examined in. */
   readonly nodes: NodeState[];
   readonly byName = new Map<string, NodeState>();
-  /** Volume id ("<namespace>/<claim>") -> node holding it. */
+  /** Volume name as nodes report it ("<namespace>/<claim>" or a Docker volume name) -> node holding it. */
   readonly volumeNode = new Map<string, string>();
   /** Bound pods with required anti-affinity terms (checked against every newcomer). */
   readonly antiAffinityPods: { pod: Pod; node: NodeState }[] = [];
@@ -118,8 +118,8 @@ export class ClusterState {
   pinnedClaims(pod: Pod): { claim: string; node: string }[] {
     const out: { claim: string; node: string }[] = [];
     for (const claim of claimsOf(pod)) {
-      const node = this.volumeNode.get(claim);
-      if (node) out.push({ claim, node });
+      const node = this.volumeNode.get(claim.id) ?? this.volumeNode.get(claim.docker);
+      if (node) out.push({ claim: claim.id, node });
     }
     return out;
   }

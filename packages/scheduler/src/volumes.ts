@@ -3,8 +3,10 @@
  * volume on the node where it was first created; the pod must go back there.
  *
  * How the scheduler learns where a volume lives (both are honoured):
- * - `node.status.volumes`: the node's agent reports the claims it holds, each
- *   as "<namespace>/<claimName>" (see `volumeId`).
+ * - `node.status.volumes`: the node's agent reports the volumes it holds,
+ *   either as Docker volume names "shoal-pv-<namespace>-<claimName>" (the
+ *   runtime's naming, what the agent reports today) or as
+ *   "<namespace>/<claimName>" (see `volumeId`); both are recognised.
  * - the pod annotation `shoal.io/volume-node: <node>`: the StatefulSet
  *   controller copies the node it recorded for the ordinal's claims, so the
  *   pin survives the node being gone (the pod then stays Pending with a reason
@@ -18,12 +20,17 @@ export function volumeId(namespace: string, claimName: string): string {
   return `${namespace}/${claimName}`;
 }
 
-/** Volume ids of the pod's persistent claims. */
-export function claimsOf(pod: Pod): string[] {
+/** The Docker volume of a claim, as @shoal/runtime names it. */
+export function dockerVolumeName(namespace: string, claimName: string): string {
+  return `shoal-pv-${namespace}-${claimName}`;
+}
+
+/** The pod's persistent claims: their id and the Docker volume name each may be reported under. */
+export function claimsOf(pod: Pod): { id: string; docker: string }[] {
   const ns = pod.metadata.namespace ?? 'default';
-  const out: string[] = [];
+  const out: { id: string; docker: string }[] = [];
   for (const v of pod.spec?.volumes ?? []) {
-    if (v.persistentVolumeClaim) out.push(volumeId(ns, v.persistentVolumeClaim.claimName));
+    if (v.persistentVolumeClaim) out.push({ id: volumeId(ns, v.persistentVolumeClaim.claimName), docker: dockerVolumeName(ns, v.persistentVolumeClaim.claimName) });
   }
   return out;
 }

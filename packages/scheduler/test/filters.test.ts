@@ -131,8 +131,11 @@ t.test('topologySpreadConstraints DoNotSchedule keeps skew', async (t) => {
 t.test('a pod with a volume goes back to the volume node, or stays pending with the reason', async (t) => {
   const h = new Harness().addNode(fakeNode('a')).addNode(fakeNode('b', { volumes: ['default/data-db-0'] }));
   h.addPod(fakePod('db-0', { spec: { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data-db-0' } }] } }));
+  h.addNode(fakeNode('c', { volumes: ['shoal-pv-default-data-db-1'] }));
+  h.addPod(fakePod('db-1', { spec: { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data-db-1' } }] } }));
   h.run();
   t.equal(h.placement()['db-0'], 'b');
+  t.equal(h.placement()['db-1'], 'c', 'the Docker volume name the agent reports works too');
   const gone = new Harness().addNode(fakeNode('a')).addPod(fakePod('db-1', { annotations: { 'shoal.io/volume-node': 'dead' } }));
   t.equal(gone.run().failures[0]!.message, "0/1 nodes are available: 1 node(s) didn't hold the pod's volumes (they live on node dead).");
 });

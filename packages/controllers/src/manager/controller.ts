@@ -41,10 +41,12 @@ export type ActionExecutor = (actions: Action[]) => Promise<ActionResult[]>;
 
 /**
  * Refusals that mean the work is already done: a deterministic name that
- * exists (a retried create), or a delete of something already gone.
+ * exists (a retried create), or a delete of something already gone. Events
+ * are best effort: a refused event never makes a reconcile retry.
  */
 export function isBenign(action: Action, result: ActionResult): boolean {
   if (result.ok) return true;
+  if (action.op === 'create' && action.object.kind === 'Event') return true;
   if (action.op === 'create' && result.code === 'AlreadyExists') return true;
   if (action.op === 'delete' && result.code === 'NotFound') return true;
   return false;

@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { Action, Pod, ReplicaSet } from '@shoal/api';
-import { ControllerManager, defaultControllers, type ActionResult, type Controller } from '../../src/index.js';
+import { ControllerManager, defaultControllers, isBenign, type ActionResult, type Controller } from '../../src/index.js';
 import { FakeTimers } from '../fixtures/fake-timers.js';
 import { MemoryCluster } from '../fixtures/memory-cluster.js';
 import { replicaSet, service } from '../fixtures/objects.js';
@@ -104,4 +104,15 @@ t.test('duplicate controller names and bad concurrency are refused', async (t) =
   const base = { view: () => c, changes: { onChange: () => () => {} }, execute: async () => [] };
   t.throws(() => new ControllerManager({ ...base, controllers: [...defaultControllers(), defaultControllers()[0]!] }), /duplicate/);
   t.throws(() => new ControllerManager({ ...base, controllers: [], concurrency: 0 }), /concurrency/);
+});
+
+t.test('benign refusals: existing deterministic names, deletes of gone objects, any event', async (t) => {
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' } };
+  const ev = { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e', namespace: 'default' } };
+  const k = { kind: 'Pod', namespace: 'default', name: 'p' };
+  t.ok(isBenign({ op: 'create', object: pod }, { ok: false, code: 'AlreadyExists', message: '' }));
+  t.ok(isBenign({ op: 'delete', key: k }, { ok: false, code: 'NotFound', message: '' }));
+  t.ok(isBenign({ op: 'create', object: ev }, { ok: false, code: 'Invalid', message: '' }));
+  t.notOk(isBenign({ op: 'create', object: pod }, { ok: false, code: 'Invalid', message: '' }));
+  t.notOk(isBenign({ op: 'update', object: pod }, { ok: false, code: 'Conflict', message: '' }));
 });

@@ -124,7 +124,7 @@ export interface ShoalTiming {
   electionMs: number;
 }
 
-export const DEFAULT_TIMING: ShoalTiming = { tickMs: 25, heartbeatMs: 50, electionMs: 300 };
+export const DEFAULT_TIMING: ShoalTiming = { tickMs: 25, heartbeatMs: 50, electionMs: 250 };
 
 /** `nodeArgs` go to node before the script (e.g. --cpu-prof). */
 export async function shoalCluster(size = 3, timing: ShoalTiming = DEFAULT_TIMING, nodeArgs: string[] = []): Promise<ProcessCluster> {

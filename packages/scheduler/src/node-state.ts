@@ -3,7 +3,7 @@
  * pods indexed by node, then updated in place as each pod of a batch is
  * assumed onto its node, so one batch never overcommits a node.
  */
-import type { Container, Node, Pod, Taint } from '@shoal/api';
+import { matchesSelector, type Container, type LabelSelector, type Node, type Pod, type PodAffinityTerm, type Taint } from '@shoal/api';
 import { DEFAULT_SCORING_CPU, DEFAULT_SCORING_MEMORY, cachedPodRequests, isTerminal, nodeAllocatable, type Allocatable, type Resources } from './resources.js';
 import { claimsOf, volumeIdsOf } from './volumes.js';
 import type { ClusterView } from './types.js';
@@ -83,14 +83,31 @@ export class NodeState {
   }
 }
 
+export interface PlacedPod {
+  pod: Pod;
+  node: NodeState;
+}
+
+/** Existing pods' required anti-affinity terms, grouped so each distinct term is checked once per newcomer. */
+export interface AntiAffinityGroup {
+  term: PodAffinityTerm;
+  /** The namespace of the pods holding the term (the default for term.namespaces). */
+  namespace: string;
+  /** Values of term.topologyKey where such pods run. */
+  domains: Set<string>;
+}
+
 export class ClusterState {
   /** Sorted by name: the order nodes are examined in. */
   readonly nodes: NodeState[];
   readonly byName = new Map<string, NodeState>();
   /** Volume name as nodes report it ("<namespace>/<claim>" or a Docker volume name) -> node holding it. */
   readonly volumeNode = new Map<string, string>();
-  /** Bound pods with required anti-affinity terms (checked against every newcomer). */
-  readonly antiAffinityPods: { pod: Pod; node: NodeState }[] = [];
+  /** Every counted pod with its node. */
+  readonly placed: PlacedPod[] = [];
+  /** "<namespace>\0<label>\0<value>" -> pods carrying that label: selectors look here instead of scanning every pod. */
+  private readonly byLabel = new Map<string, PlacedPod[]>();
+  readonly antiAffinity = new Map<string, AntiAffinityGroup>();
 
   constructor(view: ClusterView) {
     this.nodes = view.nodes.map((n) => new NodeState(n)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -109,9 +126,45 @@ export class ClusterState {
   /** Count `pod` against `node` (a bound pod, or one this batch just placed). */
   assume(pod: Pod, node: NodeState, requests?: Resources): void {
     node.add(pod, requests);
-    if (pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length) {
-      this.antiAffinityPods.push({ pod, node });
+    const entry: PlacedPod = { pod, node };
+    this.placed.push(entry);
+    const ns = pod.metadata.namespace ?? 'default';
+    for (const [k, v] of Object.entries(pod.metadata.labels ?? {})) {
+      const key = `${ns}\0${k}\0${v}`;
+      let list = this.byLabel.get(key);
+      if (!list) this.byLabel.set(key, (list = []));
+      list.push(entry);
     }
+    for (const term of pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
+      const value = node.labels[term.topologyKey];
+      if (value === undefined) continue;
+      const gkey = `${ns}\0${JSON.stringify(term)}`;
+      let g = this.antiAffinity.get(gkey);
+      if (!g) this.antiAffinity.set(gkey, (g = { term, namespace: ns, domains: new Set() }));
+      g.domains.add(value);
+    }
+  }
+
+  /** Counted pods in `namespaces` whose labels match `selector`. */
+  podsMatching(namespaces: readonly string[], selector: LabelSelector): PlacedPod[] {
+    const entries = Object.entries(selector.matchLabels ?? {});
+    const out: PlacedPod[] = [];
+    if (entries.length === 0) {
+      for (const e of this.placed) {
+        if (namespaces.includes(e.pod.metadata.namespace ?? 'default') && matchesSelector(selector, e.pod.metadata.labels)) out.push(e);
+      }
+      return out;
+    }
+    for (const ns of new Set(namespaces)) {
+      // Start from the rarest label of the selector, then check the whole selector.
+      let smallest: PlacedPod[] | undefined;
+      for (const [k, v] of entries) {
+        const list = this.byLabel.get(`${ns}\0${k}\0${v}`) ?? [];
+        if (!smallest || list.length < smallest.length) smallest = list;
+      }
+      for (const e of smallest ?? []) if (matchesSelector(selector, e.pod.metadata.labels)) out.push(e);
+    }
+    return out;
   }
 
   /** Claims of `pod` whose volume lives on a node, with that node. */

@@ -32,12 +32,16 @@ export interface PodAffinityContext {
   preferred: Map<string, Map<string, number>>;
 }
 
+function namespacesOf(term: PodAffinityTerm, ownerNs: string): string[] {
+  return term.namespaces?.length ? term.namespaces : [ownerNs];
+}
+
 function domainsOf(state: ClusterState, term: PodAffinityTerm, ownerNs: string): Set<string> {
   const out = new Set<string>();
-  for (const node of state.nodes) {
+  if (!term.labelSelector) return out;
+  for (const { node } of state.podsMatching(namespacesOf(term, ownerNs), term.labelSelector)) {
     const value = node.labels[term.topologyKey];
-    if (value === undefined || out.has(value)) continue;
-    if (node.pods.some((p) => termMatchesPod(term, ownerNs, p))) out.add(value);
+    if (value !== undefined) out.add(value);
   }
   return out;
 }
@@ -48,7 +52,7 @@ export function hasPodAffinity(pod: Pod): boolean {
 }
 
 export function buildPodAffinityContext(state: ClusterState, pod: Pod): PodAffinityContext | undefined {
-  if (!hasPodAffinity(pod) && state.antiAffinityPods.length === 0) return undefined;
+  if (!hasPodAffinity(pod) && state.antiAffinity.size === 0) return undefined;
   const ns = pod.metadata.namespace ?? 'default';
   const a = pod.spec?.affinity;
   const reqAffinity = a?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
@@ -58,15 +62,11 @@ export function buildPodAffinityContext(state: ClusterState, pod: Pod): PodAffin
   const antiAffinity = (a?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => ({ key: t.topologyKey, domains: domainsOf(state, t, ns) }));
 
   const existing = new Map<string, Set<string>>();
-  for (const { pod: other, node } of state.antiAffinityPods) {
-    const otherNs = other.metadata.namespace ?? 'default';
-    for (const t of other.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
-      const value = node.labels[t.topologyKey];
-      if (value === undefined || !termMatchesPod(t, otherNs, pod)) continue;
-      let set = existing.get(t.topologyKey);
-      if (!set) existing.set(t.topologyKey, (set = new Set()));
-      set.add(value);
-    }
+  for (const g of state.antiAffinity.values()) {
+    if (!termMatchesPod(g.term, g.namespace, pod)) continue;
+    let set = existing.get(g.term.topologyKey);
+    if (!set) existing.set(g.term.topologyKey, (set = new Set()));
+    for (const v of g.domains) set.add(v);
   }
   const existingAnti = [...existing].map(([key, domains]) => ({ key, domains }));
 
@@ -74,11 +74,10 @@ export function buildPodAffinityContext(state: ClusterState, pod: Pod): PodAffin
   const addPreferred = (term: PodAffinityTerm, weight: number): void => {
     let byDomain = preferred.get(term.topologyKey);
     if (!byDomain) preferred.set(term.topologyKey, (byDomain = new Map()));
-    for (const node of state.nodes) {
+    if (!term.labelSelector) return;
+    for (const { node } of state.podsMatching(namespacesOf(term, ns), term.labelSelector)) {
       const value = node.labels[term.topologyKey];
-      if (value === undefined) continue;
-      const matches = node.pods.filter((p) => termMatchesPod(term, ns, p)).length;
-      if (matches > 0) byDomain.set(value, (byDomain.get(value) ?? 0) + weight * matches);
+      if (value !== undefined) byDomain.set(value, (byDomain.get(value) ?? 0) + weight);
     }
   };
   for (const w of a?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []) addPreferred(w.podAffinityTerm, w.weight);

@@ -26,16 +26,19 @@ export function buildSpreadContext(state: ClusterState, pod: Pod): SpreadContext
   const ns = pod.metadata.namespace ?? 'default';
   const constraints = list.map((constraint): CountedConstraint => {
     const counts = new Map<string, number>();
+    const eligible = new Set<NodeState>();
     for (const node of state.nodes) {
       const value = node.labels[constraint.topologyKey];
       if (value === undefined || !matchesNodeRequirements(pod, node.labels, node.name)) continue;
-      let n = counts.get(value) ?? 0;
-      if (constraint.labelSelector) {
-        for (const p of node.pods) {
-          if ((p.metadata.namespace ?? 'default') === ns && matchesSelector(constraint.labelSelector, p.metadata.labels)) n++;
-        }
+      eligible.add(node);
+      if (!counts.has(value)) counts.set(value, 0);
+    }
+    if (constraint.labelSelector) {
+      for (const { node } of state.podsMatching([ns], constraint.labelSelector)) {
+        if (!eligible.has(node)) continue;
+        const value = node.labels[constraint.topologyKey] as string;
+        counts.set(value, (counts.get(value) ?? 0) + 1);
       }
-      counts.set(value, n);
     }
     const min = counts.size ? Math.min(...counts.values()) : 0;
     const selfMatch = constraint.labelSelector && matchesSelector(constraint.labelSelector, pod.metadata.labels) ? 1 : 0;

@@ -17,6 +17,7 @@ import type {
   LogOptions, NodeResources, RunState, RuntimeEvent, SandboxInfo, SandboxSpec, VolumeInfo, VolumeOptions,
 } from '../runtime.js';
 import { demuxBuffer, FrameSplitter } from './demux.js';
+import { subscribeEngineEvents } from './events.js';
 
 export interface DockerRuntimeConfig {
   /** The node whose objects this runtime creates and sees. */
@@ -376,57 +377,13 @@ export class DockerRuntime implements ContainerRuntime {
   // ------------------------------------------------------------ events
 
   subscribe(cb: (e: RuntimeEvent) => void): () => void {
-    let stream: Readable | undefined;
-    let retry: NodeJS.Timeout | undefined;
-    let closed = false;
+    const off = subscribeEngineEvents(this.docker, this.ownerNode, this.log, cb);
     const unsubscribe = () => {
-      closed = true;
-      if (retry) clearTimeout(retry);
-      stream?.destroy();
+      off();
       this.unsubscribers.delete(unsubscribe);
     };
     this.unsubscribers.add(unsubscribe);
-    const filters = { type: ['container' as const], event: ['start', 'die', 'oom'], label: [`${LABEL_OWNER}=${this.ownerNode}`] };
-    // The engine may restart or drop the stream: reconnect after a second.
-    const reconnect = () => {
-      if (closed || retry) return;
-      retry = setTimeout(() => { retry = undefined; connect(); }, 1000);
-    };
-    const connect = () => {
-      this.docker.getEvents({ filters }).then((s) => {
-        stream = s as unknown as Readable;
-        if (closed) { stream.destroy(); return; }
-        let pending = '';
-        stream.on('data', (chunk: Buffer) => {
-          pending += chunk.toString();
-          let nl: number;
-          while ((nl = pending.indexOf('\n')) >= 0) {
-            const line = pending.slice(0, nl).trim();
-            pending = pending.slice(nl + 1);
-            if (line) this.emitEvent(line, cb);
-          }
-        });
-        stream.on('error', (err) => { this.log.warn('event stream failed', { err: String(err) }); reconnect(); });
-        stream.on('end', reconnect);
-      }, (err: unknown) => { this.log.warn('cannot subscribe to engine events', { err: String(err) }); reconnect(); });
-    };
-    connect();
     return unsubscribe;
-  }
-
-  private emitEvent(line: string, cb: (e: RuntimeEvent) => void): void {
-    try {
-      const ev = JSON.parse(line) as { status?: string; Action?: string; id?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } };
-      const attrs = ev.Actor?.Attributes ?? {};
-      const type = (ev.Action ?? ev.status) as RuntimeEvent['type'];
-      const e: RuntimeEvent = { type, containerId: ev.Actor?.ID ?? ev.id ?? '' };
-      if (attrs[LABEL_POD_UID]) e.podUid = attrs[LABEL_POD_UID];
-      if (attrs['io.shoal.container-name']) e.name = attrs['io.shoal.container-name'];
-      if (attrs.exitCode !== undefined) e.exitCode = Number(attrs.exitCode);
-      cb(e);
-    } catch (err) {
-      this.log.warn('unreadable engine event', { err: String(err) });
-    }
   }
 
   // ------------------------------------------------------------ images, volumes, node

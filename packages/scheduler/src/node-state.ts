@@ -108,6 +108,8 @@ export class ClusterState {
   /** "<namespace>\0<label>\0<value>" -> pods carrying that label: selectors look here instead of scanning every pod. */
   private readonly byLabel = new Map<string, PlacedPod[]>();
   readonly antiAffinity = new Map<string, AntiAffinityGroup>();
+  /** Matching-pod counts per topology domain, per (namespaces, selector, key), kept up to date by `assume`. */
+  private readonly domainCountCache = new Map<string, { namespaces: readonly string[]; selector: LabelSelector; key: string; counts: Map<string, number> }>();
 
   constructor(view: ClusterView) {
     this.nodes = view.nodes.map((n) => new NodeState(n)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -135,6 +137,10 @@ export class ClusterState {
       if (!list) this.byLabel.set(key, (list = []));
       list.push(entry);
     }
+    for (const c of this.domainCountCache.values()) {
+      const value = node.labels[c.key];
+      if (value !== undefined && c.namespaces.includes(ns) && matchesSelector(c.selector, pod.metadata.labels)) c.counts.set(value, (c.counts.get(value) ?? 0) + 1);
+    }
     for (const term of pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
       const value = node.labels[term.topologyKey];
       if (value === undefined) continue;
@@ -143,6 +149,25 @@ export class ClusterState {
       if (!g) this.antiAffinity.set(gkey, (g = { term, namespace: ns, domains: new Set() }));
       g.domains.add(value);
     }
+  }
+
+  /**
+   * How many counted pods in `namespaces` matching `selector` run in each
+   * value of node label `key` (domains without such pods are absent).
+   * Computed once, then maintained as pods are assumed. Read-only for callers.
+   */
+  domainCounts(namespaces: readonly string[], selector: LabelSelector, key: string): ReadonlyMap<string, number> {
+    const id = JSON.stringify([namespaces, selector, key]);
+    let c = this.domainCountCache.get(id);
+    if (!c) {
+      const counts = new Map<string, number>();
+      for (const { node } of this.podsMatching(namespaces, selector)) {
+        const value = node.labels[key];
+        if (value !== undefined) counts.set(value, (counts.get(value) ?? 0) + 1);
+      }
+      this.domainCountCache.set(id, (c = { namespaces: [...namespaces], selector, key, counts }));
+    }
+    return c.counts;
   }
 
   /** Counted pods in `namespaces` whose labels match `selector`. */

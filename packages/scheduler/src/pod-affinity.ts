@@ -39,10 +39,7 @@ function namespacesOf(term: PodAffinityTerm, ownerNs: string): string[] {
 function domainsOf(state: ClusterState, term: PodAffinityTerm, ownerNs: string): Set<string> {
   const out = new Set<string>();
   if (!term.labelSelector) return out;
-  for (const { node } of state.podsMatching(namespacesOf(term, ownerNs), term.labelSelector)) {
-    const value = node.labels[term.topologyKey];
-    if (value !== undefined) out.add(value);
-  }
+  for (const [value, n] of state.domainCounts(namespacesOf(term, ownerNs), term.labelSelector, term.topologyKey)) if (n > 0) out.add(value);
   return out;
 }
 
@@ -75,10 +72,7 @@ export function buildPodAffinityContext(state: ClusterState, pod: Pod): PodAffin
     let byDomain = preferred.get(term.topologyKey);
     if (!byDomain) preferred.set(term.topologyKey, (byDomain = new Map()));
     if (!term.labelSelector) return;
-    for (const { node } of state.podsMatching(namespacesOf(term, ns), term.labelSelector)) {
-      const value = node.labels[term.topologyKey];
-      if (value !== undefined) byDomain.set(value, (byDomain.get(value) ?? 0) + weight);
-    }
+    for (const [value, n] of state.domainCounts(namespacesOf(term, ns), term.labelSelector, term.topologyKey)) byDomain.set(value, (byDomain.get(value) ?? 0) + weight * n);
   };
   for (const w of a?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []) addPreferred(w.podAffinityTerm, w.weight);
   for (const w of a?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []) addPreferred(w.podAffinityTerm, -w.weight);

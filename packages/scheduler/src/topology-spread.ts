@@ -33,7 +33,11 @@ export function buildSpreadContext(state: ClusterState, pod: Pod): SpreadContext
       eligible.add(node);
       if (!counts.has(value)) counts.set(value, 0);
     }
-    if (constraint.labelSelector) {
+    const unrestricted = !pod.spec?.nodeSelector && !pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+    if (constraint.labelSelector && unrestricted) {
+      // Every node is eligible: the maintained per-domain counts are exactly what is needed.
+      for (const [value, n] of state.domainCounts([ns], constraint.labelSelector, constraint.topologyKey)) if (counts.has(value)) counts.set(value, n);
+    } else if (constraint.labelSelector) {
       for (const { node } of state.podsMatching([ns], constraint.labelSelector)) {
         if (!eligible.has(node)) continue;
         const value = node.labels[constraint.topologyKey] as string;

@@ -113,3 +113,21 @@ t.test('deterministic: same input, same bindings, whatever the input order', asy
   }));
   t.pass('checked');
 });
+
+t.test('oracle: a node running a pod with hostname anti-affinity for app X runs no other app-X pod', async (t) => {
+  fc.assert(fc.property(cases, ([ns, ps, scoring]) => {
+    const { nodes, pods } = build(ns, ps);
+    const r = schedule({ nodes, pods: [] }, pods, { scoring });
+    const byNode = new Map<string, Pod[]>();
+    for (const b of r.bindings) byNode.set(b.nodeName, [...(byNode.get(b.nodeName) ?? []), pods.find((p) => p.metadata.uid === b.uid)!]);
+    for (const onNode of byNode.values()) {
+      for (const p of onNode) {
+        if (!p.spec?.affinity?.podAntiAffinity) continue;
+        const app = p.metadata.labels!.app;
+        if (onNode.filter((q) => q.metadata.labels!.app === app).length > 1) return false;
+      }
+    }
+    return true;
+  }), { numRuns: 300 });
+  t.pass('checked');
+});

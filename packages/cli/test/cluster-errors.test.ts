@@ -9,24 +9,25 @@ t.test('cluster members, leader, status, transfer-leader', async (t) => {
   const server = await startServer(t, {
     id: 'node-1',
     members: [
-      { id: 'node-1', api_address: '127.0.0.1:7100', gossip_address: '127.0.0.1:7300', state: 'alive', raft_role: 'voter', leader: true, meta: {} },
-      { id: 'node-2', api_address: '127.0.0.2:7100', gossip_address: '127.0.0.2:7300', state: 'suspect', raft_role: 'voter', leader: false, meta: {} },
+      { id: 'node-1', api_address: '127.0.0.1:7100', gossip_address: '127.0.0.1:7300', state: 'alive', raft_role: 'voter', leader: true, meta: { cpu: '2000', mem: '1073741824', version: '0.1.0' }, incarnation: 0 },
+      { id: 'node-2', api_address: '127.0.0.2:7100', gossip_address: '127.0.0.2:7300', state: 'suspect', raft_role: 'voter', leader: false, meta: {}, incarnation: 3 },
     ],
   });
   const members = await shoal(server, ['cluster', 'members']);
   t.equal(members.stdout, [
-    'NAME     STATE     RAFT    LEADER   API              GOSSIP',
-    'node-1   alive     voter   yes      127.0.0.1:7100   127.0.0.1:7300',
-    'node-2   suspect   voter            127.0.0.2:7100   127.0.0.2:7300',
+    'NAME     STATE     INCARNATION   RAFT    LEADER   API              GOSSIP',
+    'node-1   alive     0             voter   yes      127.0.0.1:7100   127.0.0.1:7300',
+    'node-2   suspect   3             voter            127.0.0.2:7100   127.0.0.2:7300',
     '',
   ].join('\n'));
+  t.match((await shoal(server, ['cluster', 'members', '-o', 'wide'])).stdout, /METADATA\n.*cpu=2000m mem=1024Mi version=0\.1\.0\n/);
   t.equal((await shoal(server, ['cluster', 'leader'])).stdout, 'node-1 127.0.0.1:7100 (term 1)\n');
   t.match((await shoal(server, ['cluster', 'status'])).stdout, /State:\s+leader\n/);
   t.equal((await shoal(server, ['cluster', 'transfer-leader', 'node-2'])).stdout, 'leader is now node-2 (term 2)\n');
   const json = JSON.parse((await shoal(server, ['cluster', 'members', '-o', 'json'])).stdout) as { id: string }[];
   t.same(json.map((m) => m.id), ['node-1', 'node-2']);
   const added = await shoal(server, ['cluster', 'add-node', 'node-3', '--peer', '127.0.0.3:7200', '--api', '127.0.0.3:7100']);
-  t.match(added.stdout, /^node node-3 added\nNAME.*\n(.*\n){2}node-3\s+alive\s+learner\s+127\.0\.0\.3:7100/);
+  t.match(added.stdout, /^node node-3 added\nNAME.*\n(.*\n){2}node-3\s+alive\s+0\s+learner\s+127\.0\.0\.3:7100/);
   const removed = await shoal(server, ['cluster', 'remove-node', 'node-3']);
   t.equal(removed.stdout.trim().split('\n').length, 4, 'message, header and two members');
   const missing = await shoal(server, ['cluster', 'remove-node', 'node-9']);

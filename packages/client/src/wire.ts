@@ -84,6 +84,7 @@ export interface Member {
   raft_role: string;
   leader: boolean;
   meta: Record<string, string>;
+  incarnation: number;
 }
 export interface MembersResponse { members: Member[] }
 

@@ -36,7 +36,6 @@ import type { ApiContext } from './api/context.js';
 import { objectService } from './api/object-service.js';
 import { adminService, type MemberView } from './api/admin-service.js';
 import { podService } from './api/pod-service.js';
-import { RefusedError } from './api/errors.js';
 
 export const SHOAL_VERSION = '0.1.0';
 
@@ -146,7 +145,7 @@ export class ShoalDaemon {
         members: () => this.memberViews(),
         apiAddressOf: (id) => this.apiAddressOf(id),
         addPeer: (id, addr) => this.transport.addPeer(id, addr),
-        snapshot: () => this.snapshotNow(),
+        snapshot: () => this.raft.snapshotNow(),
       }),
     );
     const pods = podService(ctx, { store: this.store, nodeName: self.name, agent: () => this.agent, apiAddressOf: (n) => this.apiAddressOf(n) });
@@ -243,13 +242,6 @@ export class ShoalDaemon {
     });
   }
 
-  /** A snapshot of the store now, compacting the log. */
-  private async snapshotNow(): Promise<{ index: number; term: number; sizeBytes: number }> {
-    const raft = this.raft as RaftNode & { snapshotNow?: () => Promise<{ index: number; term: number; sizeBytes: number }> };
-    if (!raft.snapshotNow) throw new RefusedError('Conflict', 'this build takes snapshots only by log size (snapshotEntries); manual snapshots are not available');
-    return raft.snapshotNow();
-  }
-
   private nodeMeta(role?: 'voter' | 'learner' | 'none') {
     const st = this.raft?.status();
     const r = role ?? (st?.conf.voters.includes(this.self.name) ? 'voter' : st?.conf.learners.includes(this.self.name) ? 'learner' : 'none');
@@ -270,7 +262,7 @@ export class ShoalDaemon {
   private memberViews(): MemberView[] {
     return this.gossip.members().map((m) => {
       const meta = decodeNodeMeta(m.meta);
-      return { id: m.name, apiAddress: meta.apiAddress, gossipAddress: m.address, state: m.state, meta: { ...m.meta, incarnation: String(m.incarnation) } };
+      return { id: m.name, apiAddress: meta.apiAddress, gossipAddress: m.address, state: m.state, incarnation: m.incarnation, meta: m.meta };
     });
   }
 

@@ -7,20 +7,33 @@ import { toJson } from '../output/print.js';
 
 interface ClusterArgs extends GlobalFlags { output?: string; target?: string; id?: string; peer?: string; api?: string; voter?: boolean }
 
-function memberTable(list: readonly wire.Member[]): string {
-  return new Table(['NAME', 'STATE', 'RAFT', 'LEADER', 'API', 'GOSSIP']).render(list.map((m) => [m.id, m.state, m.raft_role, m.leader ? 'yes' : '', m.api_address, m.gossip_address]));
+/** Gossip metadata worth a column: capacity, version, labels. */
+function metaSummary(meta: Readonly<Record<string, string>>): string {
+  const parts: string[] = [];
+  if (meta['cpu']) parts.push(`cpu=${meta['cpu']}m`);
+  if (meta['mem']) parts.push(`mem=${Math.round(Number(meta['mem']) / 2 ** 20)}Mi`);
+  if (meta['version']) parts.push(`version=${meta['version']}`);
+  if (meta['labels'] && meta['labels'] !== '{}') parts.push(`labels=${meta['labels']}`);
+  return parts.join(' ');
+}
+
+function memberTable(list: readonly wire.Member[], wide: boolean): string {
+  const head = ['NAME', 'STATE', 'INCARNATION', 'RAFT', 'LEADER', 'API', 'GOSSIP', ...(wide ? ['METADATA'] : [])];
+  return new Table(head).render(
+    list.map((m) => [m.id, m.state, String(m.incarnation ?? 0), m.raft_role, m.leader ? 'yes' : '', m.api_address, m.gossip_address, ...(wide ? [metaSummary(m.meta)] : [])]),
+  );
 }
 
 export function clusterCommand(ctx: CommandContext): CommandModule<GlobalFlags, GlobalFlags> {
   const json = (argv: ClusterArgs): boolean => argv.output === 'json';
   const members: CommandModule<GlobalFlags, ClusterArgs> = {
     command: 'members',
-    describe: 'List the cluster\'s nodes: gossip state, Raft role, leader',
-    builder: (y) => y.option('output', { alias: 'o', type: 'string', choices: ['json'] }) as never,
+    describe: 'List the cluster\'s nodes: gossip state and incarnation, Raft role, leader, addresses (-o wide: metadata)',
+    builder: (y) => y.option('output', { alias: 'o', type: 'string', choices: ['json', 'wide'] }) as never,
     handler: async (argv) => {
       const list = await ctx.client(argv).members();
       if (json(argv)) return void ctx.out(toJson(list));
-      ctx.out(memberTable(list));
+      ctx.out(memberTable(list, argv.output === 'wide'));
     },
   };
   const status: CommandModule<GlobalFlags, ClusterArgs> = {
@@ -86,7 +99,7 @@ export function clusterCommand(ctx: CommandContext): CommandModule<GlobalFlags, 
       .option('voter', { type: 'boolean', default: false, describe: 'join as a voter at once' }) as never,
     handler: async (argv) => {
       const list = await ctx.client(argv).addNode({ id: argv.id!, peer_address: argv.peer!, api_address: argv.api ?? '', voter: argv.voter ?? false });
-      ctx.out(`node ${argv.id} added\n${memberTable(list)}`);
+      ctx.out(`node ${argv.id} added\n${memberTable(list, false)}`);
     },
   };
   const removeNode: CommandModule<GlobalFlags, ClusterArgs> = {
@@ -95,7 +108,7 @@ export function clusterCommand(ctx: CommandContext): CommandModule<GlobalFlags, 
     builder: (y) => y.positional('id', { type: 'string', describe: 'node name' }) as never,
     handler: async (argv) => {
       const list = await ctx.client(argv).removeNode(argv.id!);
-      ctx.out(`node ${argv.id} removed\n${memberTable(list)}`);
+      ctx.out(`node ${argv.id} removed\n${memberTable(list, false)}`);
     },
   };
   return {

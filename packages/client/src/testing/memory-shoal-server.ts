@@ -54,7 +54,7 @@ export class MemoryShoalServer {
   constructor(opts: MemoryShoalServerOptions = {}) {
     this.store = opts.store ?? new MemoryObjectStore();
     this.id = opts.id ?? 'memory-1';
-    this.members = opts.members ?? [{ id: this.id, api_address: '', gossip_address: '', state: 'alive', raft_role: 'voter', leader: true, meta: {} }];
+    this.members = opts.members ?? [{ id: this.id, api_address: '', gossip_address: '', state: 'alive', raft_role: 'voter', leader: true, meta: {}, incarnation: 0 }];
     this.exec = opts.exec;
     this.bookmarkIntervalMs = opts.bookmarkIntervalMs ?? 0;
   }
@@ -307,7 +307,7 @@ export class MemoryShoalServer {
       Snapshot: this.unary<W.EmptyRequest, W.SnapshotResponse>('Snapshot', () => ({ index: this.store.revision, term: 1, size_bytes: 0 })),
       AddNode: this.unary<W.AddNodeRequest, W.MembersResponse>('AddNode', (req) => {
         if (this.members.some((m) => m.id === req.id)) throw shoalStatusError(Status.ALREADY_EXISTS, `node ${req.id} is already a member`, { reason: 'AlreadyExists' });
-        this.members.push({ id: req.id, api_address: req.api_address, gossip_address: '', state: 'alive', raft_role: req.voter ? 'voter' : 'learner', leader: false, meta: {} });
+        this.members.push({ id: req.id, api_address: req.api_address, gossip_address: '', state: 'alive', raft_role: req.voter ? 'voter' : 'learner', leader: false, meta: {}, incarnation: 0 });
         return { members: this.members };
       }),
       RemoveNode: this.unary<W.RemoveNodeRequest, W.MembersResponse>('RemoveNode', (req) => {

@@ -12,6 +12,7 @@ export interface MemberView {
   apiAddress: string;
   gossipAddress: string;
   state: string;
+  incarnation: number;
   meta: Record<string, string>;
 }
 
@@ -33,11 +34,11 @@ export function adminService(ctx: ApiContext, d: AdminDeps): grpc.UntypedService
     const seen = new Set<string>();
     const members: wire.Member[] = d.members().map((m) => {
       seen.add(m.id);
-      return { id: m.id, api_address: m.apiAddress, gossip_address: m.gossipAddress, state: m.state, raft_role: role(m.id), leader: st.leader === m.id, meta: m.meta };
+      return { id: m.id, api_address: m.apiAddress, gossip_address: m.gossipAddress, state: m.state, raft_role: role(m.id), leader: st.leader === m.id, meta: m.meta, incarnation: m.incarnation };
     });
     // Raft members gossip has not heard of (yet): still list them.
     for (const id of [...st.conf.voters, ...st.conf.learners]) {
-      if (!seen.has(id)) members.push({ id, api_address: d.apiAddressOf(id) ?? '', gossip_address: '', state: 'unknown', raft_role: role(id), leader: st.leader === id, meta: {} });
+      if (!seen.has(id)) members.push({ id, api_address: d.apiAddressOf(id) ?? '', gossip_address: '', state: 'unknown', raft_role: role(id), leader: st.leader === id, meta: {}, incarnation: 0 });
     }
     members.sort((a, b) => a.id.localeCompare(b.id));
     return { members };

@@ -1,14 +1,15 @@
 /**
  * The leader's scheduling loop: whenever pods or nodes change, place the
- * pending pods with the pure scheduler, re-check each placement against the
- * newest state just before committing (plans are optimistic, as in Nomad),
- * and bind them in one batch. Pods that fit nowhere get a FailedScheduling
- * event saying why, per node class.
+ * pending pods with the pure scheduler and bind them in one batch (one log
+ * entry). Pods that fit nowhere get a FailedScheduling event saying why, per
+ * node class. Binds are optimistic: apply refuses a pod already bound or
+ * gone, and a capacity change that lands between planning and applying is
+ * corrected by later rounds rather than re-checked inside apply.
  */
 import type { Action, Node, ObjectReader, Pod } from '@shoal/api';
 import { eventAction, controllerConfig, type ActionResult } from '@shoal/controllers';
 import type { Logger } from '@shoal/log';
-import { checkBinding, schedule, type SchedulerConfig } from '@shoal/scheduler';
+import { schedule, type SchedulerConfig } from '@shoal/scheduler';
 import type { ObjectStore } from '@shoal/state';
 import { Debouncer, subscribeChanges } from '../store-changes.js';
 
@@ -52,20 +53,14 @@ export class SchedulerLoop {
   /** One scheduling pass over every pending pod. */
   async round(): Promise<number> {
     const { store } = this.o;
-    const pending = store.list<Pod>('Pod').filter((p) => !p.spec?.nodeName && !p.metadata.deletionTimestamp && (p.spec?.schedulerName ?? 'default-scheduler') === 'default-scheduler');
+    const all = store.list<Pod>('Pod');
+    const pending = all.filter((p) => !p.spec?.nodeName && !p.metadata.deletionTimestamp && (p.spec?.schedulerName ?? 'default-scheduler') === 'default-scheduler');
     if (pending.length === 0) return 0;
-    const view = { nodes: store.list<Node>('Node'), pods: store.list<Pod>('Pod') };
+    const view = { nodes: store.list<Node>('Node'), pods: all };
     const plan = schedule(view, pending, this.o.config);
-    const actions: Action[] = [];
-    // Re-check against the newest state: it may have moved on while we planned.
-    const latest = { nodes: store.list<Node>('Node'), pods: store.list<Pod>('Pod') };
-    const fresh = latest.nodes.length === view.nodes.length && latest.pods.length === view.pods.length;
-    for (const b of plan.bindings) {
-      const pod = store.get<Pod>({ kind: 'Pod', namespace: b.namespace, name: b.name });
-      if (!pod || pod.metadata.uid !== b.uid || pod.spec?.nodeName) continue;
-      if (!fresh && !checkBinding(latest, pod, b.nodeName).ok) continue; // next round will place it
-      actions.push({ op: 'bind', key: { kind: 'Pod', namespace: b.namespace, name: b.name }, nodeName: b.nodeName, uid: b.uid });
-    }
+    // Planning and binding read one state: rounds never overlap and each waits
+    // for its binds to be applied, so the next round plans on top of them.
+    const actions: Action[] = plan.bindings.map((b) => ({ op: 'bind', key: { kind: 'Pod', namespace: b.namespace, name: b.name }, nodeName: b.nodeName, uid: b.uid }));
     const ctx = { now: (this.o.clock ?? Date.now)(), config: controllerConfig({ eventSource: 'shoal-scheduler' }) };
     for (const a of [...actions]) {
       if (a.op !== 'bind') continue;

@@ -12,6 +12,12 @@
  * return (it kills containers of pods no longer bound to it before starting
  * anything). Pods already terminating there are force-deleted too.
  *
+ * Except StatefulSet pods: a dead node's containers may still be running (the
+ * daemon died, not the machine), and a StatefulSet promises at most one pod
+ * per ordinal. Their eviction is graceful: the pod stays Terminating, which
+ * keeps the ordinal's name taken, until the node's agent returns, stops the
+ * containers and confirms; or until an administrator force-deletes it.
+ *
  * Pods bound to a node that no longer exists are force-deleted (Kubernetes'
  * pod garbage collection), so their controllers replace them.
  */
@@ -21,6 +27,7 @@ import { findCondition, setCondition } from './util/conditions.js';
 import { eventAction } from './util/events.js';
 import { isFinished, isTerminating } from './util/pods.js';
 import { iso, ms } from './util/time.js';
+import { controllerRef } from './util/owners.js';
 
 export const UNREACHABLE_TAINT = 'node.kubernetes.io/unreachable';
 const LOST_REASON = 'NodeStatusUnknown';
@@ -107,16 +114,17 @@ function reconcileWithLiveness(node: Node, view: ObjectReader, ctx: ReconcileCon
   let requeueAfterMs: number | undefined;
   for (const pod of view.list<Pod>('Pod').filter((p) => p.spec?.nodeName === name && !isFinished(p))) {
     const podKey = { kind: 'Pod', namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name };
+    const fenced = controllerRef(pod)?.kind === 'StatefulSet';
     if (isTerminating(pod)) {
-      // Its agent cannot finish the stop: finish it here.
-      actions.push({ op: 'delete', key: podKey, uid: pod.metadata.uid, gracePeriodSeconds: 0 });
+      // Its agent cannot finish the stop: finish it here (never for a fenced pod).
+      if (!fenced) actions.push({ op: 'delete', key: podKey, uid: pod.metadata.uid, gracePeriodSeconds: 0 });
       continue;
     }
     const seconds = live.state === 'left' ? 0 : secondsTolerated(pod, taint, ctx.config.defaultTolerationSeconds);
     if (seconds === Infinity) continue;
     const at = taintedAt + seconds * 1000;
     if (ctx.now >= at) {
-      actions.push({ op: 'delete', key: podKey, uid: pod.metadata.uid, gracePeriodSeconds: 0 });
+      actions.push(fenced ? { op: 'delete', key: podKey, uid: pod.metadata.uid } : { op: 'delete', key: podKey, uid: pod.metadata.uid, gracePeriodSeconds: 0 });
       actions.push(...eventAction(view, ctx, pod, 'Warning', 'Evicted', `Evicted from node ${name}: node is ${live.state}`));
     } else requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, at - ctx.now);
   }

@@ -108,3 +108,26 @@ t.test('pods bound to a node that no longer exists are deleted', async (t) => {
   t.equal(c.list('Pod').length, 0);
   t.same(step(c, reconcileNode, N1).actions, []);
 });
+
+t.test('StatefulSet pods on a dead node are evicted gracefully and stay until the node confirms', async (t) => {
+  // The dead node's daemon is gone but its containers may still run: a forced
+  // deletion would let the StatefulSet start the same ordinal elsewhere.
+  const c = new MemoryCluster();
+  c.create(node('n1'));
+  const sts = c.create({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'default' }, spec: { selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } } });
+  c.create<Pod>({
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name: 'db-0', namespace: 'default', labels: { app: 'db' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'db', uid: sts.metadata.uid!, controller: true }] },
+    spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'i' }] },
+  });
+  pod(c, 'plain');
+  const o = { liveness: { n1: { state: 'dead' as const, since: c.now } }, config: { defaultTolerationSeconds: 0, nodeMonitorPeriodMs: 0 } };
+  for (let i = 0; i < 4; i++) step(c, reconcileNode, N1, o);
+  const db0 = c.get<Pod>(key('Pod', 'db-0'));
+  t.ok(db0, 'db-0 still exists');
+  t.ok(db0!.metadata.deletionTimestamp, 'and is Terminating');
+  t.notOk(c.get(key('Pod', 'plain')), 'a ReplicaSet-style pod is force-evicted');
+  c.now += 600_000;
+  for (let i = 0; i < 2; i++) step(c, reconcileNode, N1, o);
+  t.ok(c.get(key('Pod', 'db-0')), 'never force-deleted while the node is away');
+});

@@ -3,6 +3,7 @@ import { status as Status } from '@grpc/grpc-js';
 import { ValidationError } from '@shoal/api';
 import { LeaderChangedError, NoLeaderError, NotLeaderError, RaftTimeoutError } from '@shoal/raft';
 import { AlreadyExistsError, CompactedError, ConflictError, InvalidError, NotFoundError } from '@shoal/state';
+import { ShoalError, NotFoundError as ClientNotFound } from '@shoal/client';
 import { BadRequestError, NodeUnavailableError, RefusedError, toStatus } from '../src/api/errors.js';
 
 const key = { kind: 'Pod', namespace: 'default', name: 'p' };
@@ -42,4 +43,10 @@ t.test('field paths and leader addresses travel in metadata', async (t) => {
   const u = toStatus(new NoLeaderError(), () => '127.0.0.3:7100');
   t.equal(md(u, 'shoal-leader'), '127.0.0.3:7100', 'the leader hint comes from the node when the error has none');
   t.match(u.details, /leader: 127\.0\.0\.3:7100/);
+});
+
+t.test('an error from a relayed call keeps its status', async (t) => {
+  const relayed = new ShoalError('4 DEADLINE_EXCEEDED: exec took too long', Status.DEADLINE_EXCEEDED, '127.0.0.2:7100');
+  t.equal(toStatus(relayed).code, Status.DEADLINE_EXCEEDED);
+  t.equal(toStatus(new ClientNotFound('pod default/x not found', Status.NOT_FOUND)).code, Status.NOT_FOUND);
 });

@@ -4,7 +4,7 @@
  * (field path, leader address, reason) whichever node they talk to.
  */
 import { status as Status, type ServiceError } from '@grpc/grpc-js';
-import { shoalStatusError, type ShoalReason } from '@shoal/client';
+import { ShoalError, shoalStatusError, type ShoalReason, type StatusDetails } from '@shoal/client';
 import type { ValidationIssue } from '@shoal/api';
 
 interface WithIssues {
@@ -40,6 +40,8 @@ function firstField(err: WithIssues): string | undefined {
 }
 
 export function toStatus(err: unknown, leaderAddress?: () => string | undefined): ServiceError {
+  // An error from a call this node relayed to another: pass its status on unchanged.
+  if (err instanceof ShoalError) return shoalStatusError(err.code, err.message, relayedDetails(err));
   const e = err as Error & { code?: string; field?: string; leader?: string } & WithIssues;
   const reason = (r: ShoalReason) => r;
   switch (e?.name) {
@@ -97,4 +99,9 @@ export function toStatus(err: unknown, leaderAddress?: () => string | undefined)
     default:
       return shoalStatusError(Status.INTERNAL, `internal error: ${e?.message ?? String(err)}`, { reason: 'Internal' });
   }
+}
+
+function relayedDetails(err: ShoalError): StatusDetails {
+  const e = err as ShoalError & { field?: string; leader?: string; reason?: ShoalReason };
+  return { ...(e.field ? { field: e.field } : {}), ...(e.leader ? { leader: e.leader } : {}), ...(e.reason ? { reason: e.reason } : {}) };
 }

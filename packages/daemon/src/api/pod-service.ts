@@ -25,7 +25,8 @@ export function podService(ctx: ApiContext, d: PodServiceDeps): { service: grpc.
     const addr = d.apiAddressOf(node);
     if (!addr) throw new NodeUnavailableError(`the address of node ${node} is not known`);
     let c = clients.get(addr);
-    if (!c) clients.set(addr, (c = new ShoalClient({ servers: [addr] })));
+    // The caller's own deadline bounds a relayed call; this one only stops a lost relay.
+    if (!c) clients.set(addr, (c = new ShoalClient({ servers: [addr], timeoutMs: 120_000 })));
     return c;
   };
 

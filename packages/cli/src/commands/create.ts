@@ -2,26 +2,21 @@
 import type { CommandModule } from 'yargs';
 import type { CronJob, Job } from '@shoal/api';
 import type { CommandContext, GlobalFlags } from '../context.js';
+import { jobFromCronJob as scheduledJob, SCHEDULED_TIMESTAMP_ANNOTATION } from '@shoal/controllers';
 import { CliError } from '../errors.js';
 import { parseRef } from '../kinds.js';
 
 interface CreateJobArgs extends GlobalFlags { name: string; from: string }
 
-/** The Job a CronJob would start, made by hand (as kubectl does: annotated, owned by the CronJob). */
+/**
+ * The Job a CronJob would start, made by hand: the controller's own Job from
+ * the template, marked manual (as kubectl does) instead of scheduled.
+ */
 export function jobFromCronJob(cj: CronJob, name: string): Job {
-  const template = cj.spec!.jobTemplate;
-  return {
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: {
-      name,
-      namespace: cj.metadata.namespace ?? 'default',
-      labels: { ...(template.metadata?.labels ?? {}) },
-      annotations: { ...(template.metadata?.annotations ?? {}), 'cronjob.kubernetes.io/instantiate': 'manual' },
-      ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: cj.metadata.name, uid: cj.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }],
-    },
-    spec: structuredClone(template.spec),
-  };
+  const job = scheduledJob(cj, Date.now(), name);
+  const annotations: Record<string, string> = { ...(job.metadata.annotations ?? {}), 'cronjob.kubernetes.io/instantiate': 'manual' };
+  delete annotations[SCHEDULED_TIMESTAMP_ANNOTATION];
+  return { ...job, metadata: { ...job.metadata, annotations } };
 }
 
 export function createCommand(ctx: CommandContext): CommandModule<GlobalFlags, GlobalFlags> {

@@ -190,6 +190,8 @@ export class ShoalDaemon {
       this.gossip.updateMeta(encodeNodeMeta(this.nodeMeta()));
     });
     this.raft.onConfChange(() => this.gossip.updateMeta(encodeNodeMeta(this.nodeMeta())));
+    // Leadership won before the handler above was registered is not missed.
+    void this.role.set(this.raft.status().leader === self.name);
 
     // ---- the agent: this node's pods -> containers, on the pod bridge, with service discovery
     const runtime = this.opts.runtime === undefined ? new DockerRuntime({ ownerNode: self.name, logger: log, network: this.netSettings.bridgeNetwork }) : this.opts.runtime;

@@ -62,12 +62,12 @@ ${nodes}
     return this.cluster.nodes.map((n) => n.name);
   }
 
-  /** Start every node and wait for a leader and every node Ready. */
-  async start(): Promise<void> {
-    for (const n of this.names) this.cluster.start(n);
-    for (const n of this.names) await this.cluster.waitListening(n);
+  /** Start every node (or the given ones) and wait for a leader and those nodes Ready. */
+  async start(nodes: string[] = this.names): Promise<void> {
+    for (const n of nodes) this.cluster.start(n);
+    for (const n of nodes) await this.cluster.waitListening(n);
     await waitForLeader(this.cluster, 30_000);
-    await waitForNodes(this.cluster, this.names.length, 60_000);
+    await waitForNodes(this.cluster, nodes.length, 60_000);
   }
 
   /** A client over every node (fails over), or over the given ones. */

@@ -2,7 +2,7 @@
  * npm run cluster -- <command>
  *
  *   up [--no-demo]      start every node of the config, wait for a leader, apply examples/
- *   down [--purge]      stop every node (SIGTERM, then SIGKILL), remove its containers; --purge deletes data
+ *   down [--purge]      stop every node (SIGTERM, then SIGKILL), remove its containers; --purge deletes data and volumes
  *   status              each node's process, API and Raft role
  *   kill NODE           SIGKILL one daemon (like a crash)
  *   start NODE          start one daemon
@@ -16,7 +16,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalCluster, ROOT, sleep } from './lib/local-cluster.js';
-import { clusterStatus, applyExamples, removeNodeContainers, waitForLeader, waitForNodes } from './lib/cluster-ops.js';
+import { clusterStatus, applyExamples, removeNodeContainers, removeNodeVolumes, waitForLeader, waitForNodes } from './lib/cluster-ops.js';
 
 function usage(msg?: string): never {
   if (msg) process.stderr.write(`error: ${msg}\n\n`);
@@ -81,7 +81,8 @@ async function main(argv: string[]): Promise<void> {
       console.log(`[cluster] stopped ${cluster.nodes.length} nodes, removed ${removed} containers`);
       if (flags.has('--purge')) {
         for (const n of cluster.nodes) rmSync(n.dataDir, { recursive: true, force: true });
-        console.log('[cluster] data directories removed');
+        const volumes = await removeNodeVolumes(cluster.nodes.map((n) => n.name));
+        console.log(`[cluster] data directories and ${volumes} volumes removed`);
       }
       return;
     }

@@ -103,3 +103,22 @@ export async function removeNodeContainers(nodes: string[]): Promise<number> {
   }
   return removed;
 }
+
+/** Removes the named volumes (StatefulSet claims, emptyDirs) the given nodes' agents made. */
+export async function removeNodeVolumes(nodes: string[]): Promise<number> {
+  const docker = new Docker();
+  let removed = 0;
+  try {
+    await docker.ping();
+  } catch {
+    return 0;
+  }
+  for (const node of nodes) {
+    const { Volumes } = await docker.listVolumes({ filters: { label: [`io.shoal.owner-node=${node}`] } });
+    for (const v of Volumes ?? []) {
+      await docker.getVolume(v.Name).remove().catch(() => undefined);
+      removed++;
+    }
+  }
+  return removed;
+}

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { ShoalClient } from '@shoal/client';
 import type { Node, Pod } from '@shoal/api';
 import { LocalCluster, sleep } from './local-cluster.js';
-import { removeNodeContainers, waitForLeader, waitForNodes } from './cluster-ops.js';
+import { removeNodeContainers, removeNodeVolumes, waitForLeader, waitForNodes } from './cluster-ops.js';
 
 export interface PrivateClusterOptions {
   nodes?: number;
@@ -119,6 +119,7 @@ ${nodes}
     for (const c of this.clients) c.close();
     await Promise.all(this.names.map((n) => this.cluster.stop(n, 5_000).catch(() => undefined)));
     await removeNodeContainers(this.names).catch(() => 0);
+    await removeNodeVolumes(this.names).catch(() => 0);
     if (!process.env['SHOAL_KEEP_TEST_DIRS']) rmSync(this.dir, { recursive: true, force: true });
   }
 }

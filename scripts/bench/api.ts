@@ -9,6 +9,7 @@
  *  - watch fan-out: W watchers spread over the nodes, 500 writes; the time
  *    from each write's acknowledgement until every watcher has seen it.
  */
+import { setMaxListeners } from 'node:events';
 import { ShoalClient } from '@shoal/client';
 import { PrivateCluster } from '../lib/private-cluster.js';
 
@@ -82,6 +83,7 @@ export default async function api(argv: string[]): Promise<void> {
     // ---- watch fan-out
     process.stderr.write(`[api] watch fan-out: ${watchers} watchers\n`);
     const abort = new AbortController();
+    setMaxListeners(watchers + 10, abort.signal); // one listener per watcher
     const acked = new Map<string, number>();
     const seen = new Map<string, number>();
     const delays: number[] = [];

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { MemoryNetwork, RaftNode } from '@shoal/raft';
 import { LevelLogStore } from '@shoal/storage';
 import { ObjectStore, encodeCommand, type ApplyResult, type Command } from '@shoal/state';
-import { StoreStateMachine } from '../../packages/daemon/src/store-state-machine.js';
+import { StoreStateMachine } from '@shoal/daemon';
 import { silentLogger } from '@shoal/log';
 
 function flag(argv: string[], name: string, fallback: string): string {

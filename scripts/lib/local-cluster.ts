@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { cgroup2Root, joinCgroup, removeCgroup, type FaultTarget } from './faults.js';
-import { loadConfig, type DaemonConfig, type NodeSettings } from '../../packages/daemon/src/config.js';
+import { loadConfig, type DaemonConfig, type NodeSettings } from '@shoal/daemon';
 
 export const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const DAEMON = join(ROOT, 'packages/daemon/dist/main.js');

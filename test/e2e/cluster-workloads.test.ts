@@ -1,6 +1,7 @@
 // Workloads on a real three-node cluster with real Docker: spreading,
 // rolling updates that keep capacity, and healing after a node is lost.
 import t from 'tap';
+import { readFileSync } from 'node:fs';
 import Docker from 'dockerode';
 import type { Deployment, Pod } from '@shoal/api';
 import { PrivateCluster as TestCluster } from '../../scripts/lib/private-cluster.js';
@@ -15,7 +16,8 @@ function spread(pods: Pod[]): Record<string, number> {
 }
 
 t.test('a 6-replica Deployment spreads 2-2-2, rolls with maxUnavailable 0 and heals after a worker dies', async (t) => {
-  const tc = new TestCluster();
+  // Small snapshots, so the node that returns at the end has fallen behind a compaction.
+  const tc = new TestCluster({ timing: { snapshotEntries: 100, snapshotCatchUpEntries: 10 } });
   t.teardown(() => tc.close());
   await tc.start();
   const c = tc.client();
@@ -51,6 +53,7 @@ t.test('a 6-replica Deployment spreads 2-2-2, rolls with maxUnavailable 0 and he
   // Lose a worker that is not the leader: daemon SIGKILLed and its containers killed.
   const leader = await tc.leader();
   const victim = tc.names.find((n) => n !== leader)!;
+  const killedLog = (await tc.client([victim]).raftStatus()).applied_index;
   const killedAt = Date.now();
   tc.cluster.kill(victim);
   const theirs = await docker.listContainers({ filters: { label: [`io.shoal.owner-node=${victim}`] } });
@@ -64,6 +67,9 @@ t.test('a 6-replica Deployment spreads 2-2-2, rolls with maxUnavailable 0 and he
   t.comment(`worker loss to 6 ready again: ${Date.now() - killedAt} ms (goal: 5 s on the local profile)`);
   t.ok(healed.every((p) => survivors.includes(p.spec!.nodeName!)), 'every pod runs on a survivor');
   t.same(Object.values(spread(healed)).sort(), [3, 3], `spread after healing ${JSON.stringify(spread(healed))}`);
+
+  // While it is away the log moves on past a compaction, so it must catch up by snapshot.
+  for (let i = 0; i < 150; i++) await sc.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `while-away-${i}`, namespace: 'default' }, data: { i: String(i) } });
 
   // The lost node comes back: it rejoins and removes the containers of pods replaced meanwhile.
   tc.cluster.start(victim);
@@ -79,6 +85,8 @@ t.test('a 6-replica Deployment spreads 2-2-2, rolls with maxUnavailable 0 and he
     return s.applied_index >= l.commit_index - 5 && s.leader_id ? s : undefined;
   }, 60_000);
   t.ok(st.leader_id, `rejoined, following ${st.leader_id}`);
+  const installed = readFileSync(tc.logTail(victim), 'utf8').split('\n').filter((l) => l.includes('"installed snapshot"'));
+  t.ok(installed.length > 0, `caught up by a snapshot from the leader (it had applied ${killedLog} when killed; now at ${st.applied_index})`);
 });
 
 t.test('a full cluster restart keeps every object and adopts every container', async (t) => {

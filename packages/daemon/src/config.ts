@@ -25,13 +25,17 @@ export interface Timing {
   backoffMaxMs: number;
   /** How often agents report node status. */
   nodeStatusMs: number;
+  /** Raft takes a snapshot and compacts its log after this many applied entries. */
+  snapshotEntries: number;
+  /** Entries kept behind a snapshot, so a briefly absent follower catches up from the log. */
+  snapshotCatchUpEntries: number;
 }
 
 export const PROFILE_TIMING: Record<Profile, Timing> = {
   // One machine: loopback round trips are sub-millisecond, so fail fast.
-  local: { raftTickMs: 25, heartbeatTicks: 2, electionTicks: 10, podEvictionSeconds: 3, deadVoterGraceMs: 10_000, backoffInitialMs: 1_000, backoffMaxMs: 30_000, nodeStatusMs: 2_000 },
-  lan: { raftTickMs: 50, heartbeatTicks: 2, electionTicks: 20, podEvictionSeconds: 30, deadVoterGraceMs: 60_000, backoffInitialMs: 10_000, backoffMaxMs: 300_000, nodeStatusMs: 10_000 },
-  wan: { raftTickMs: 100, heartbeatTicks: 5, electionTicks: 30, podEvictionSeconds: 300, deadVoterGraceMs: 300_000, backoffInitialMs: 10_000, backoffMaxMs: 300_000, nodeStatusMs: 10_000 },
+  local: { raftTickMs: 25, heartbeatTicks: 2, electionTicks: 10, podEvictionSeconds: 3, deadVoterGraceMs: 10_000, backoffInitialMs: 1_000, backoffMaxMs: 30_000, nodeStatusMs: 2_000, snapshotEntries: 10_000, snapshotCatchUpEntries: 5_000 },
+  lan: { raftTickMs: 50, heartbeatTicks: 2, electionTicks: 20, podEvictionSeconds: 30, deadVoterGraceMs: 60_000, backoffInitialMs: 10_000, backoffMaxMs: 300_000, nodeStatusMs: 10_000, snapshotEntries: 10_000, snapshotCatchUpEntries: 5_000 },
+  wan: { raftTickMs: 100, heartbeatTicks: 5, electionTicks: 30, podEvictionSeconds: 300, deadVoterGraceMs: 300_000, backoffInitialMs: 10_000, backoffMaxMs: 300_000, nodeStatusMs: 10_000, snapshotEntries: 10_000, snapshotCatchUpEntries: 5_000 },
 };
 
 export interface ClusterSettings {

@@ -117,6 +117,8 @@ export class ShoalDaemon {
       tickMs: config.timing.raftTickMs,
       heartbeatMs: config.timing.raftTickMs * config.timing.heartbeatTicks,
       electionMs: config.timing.raftTickMs * config.timing.electionTicks,
+      snapshotEntries: config.timing.snapshotEntries,
+      snapshotCatchUpEntries: config.timing.snapshotCatchUpEntries,
     });
     this.writer = new ClusterWriter({ raft: this.raft, metrics: this.metrics });
 

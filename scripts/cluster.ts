@@ -15,6 +15,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { IptablesNetfilter, removeNodeRules } from '@shoal/network';
 import { LocalCluster, ROOT, sleep } from './lib/local-cluster.js';
 import { clusterStatus, applyExamples, removeNodeContainers, removeNodeVolumes, waitForLeader, waitForNodes } from './lib/cluster-ops.js';
 
@@ -78,6 +79,9 @@ async function main(argv: string[]): Promise<void> {
     case 'down': {
       await Promise.all(cluster.nodes.map((n) => cluster.stop(n.name)));
       const removed = await removeNodeContainers(cluster.nodes.map((n) => n.name));
+      // Nodes that were killed could not remove their own VIP rules.
+      const nf = new IptablesNetfilter();
+      for (const n of cluster.nodes) await removeNodeRules(nf, n.name).catch(() => 0);
       console.log(`[cluster] stopped ${cluster.nodes.length} nodes, removed ${removed} containers`);
       if (flags.has('--purge')) {
         for (const n of cluster.nodes) rmSync(n.dataDir, { recursive: true, force: true });

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ShoalClient } from '@shoal/client';
+import { IptablesNetfilter, removeNodeRules } from '@shoal/network';
 import type { Node, Pod } from '@shoal/api';
 import { LocalCluster, sleep } from './local-cluster.js';
 import { removeNodeContainers, removeNodeVolumes, waitForLeader, waitForNodes } from './cluster-ops.js';
@@ -120,6 +121,9 @@ ${nodes}
     await Promise.all(this.names.map((n) => this.cluster.stop(n, 5_000).catch(() => undefined)));
     await removeNodeContainers(this.names).catch(() => 0);
     await removeNodeVolumes(this.names).catch(() => 0);
+    // A node killed and never restarted could not remove its own VIP rules.
+    const nf = new IptablesNetfilter();
+    for (const n of this.names) await removeNodeRules(nf, n).catch(() => 0);
     if (!process.env['SHOAL_KEEP_TEST_DIRS']) rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -43,19 +43,27 @@ export function joinCgroup(path: string, pid: number): void {
   writeFileSync(join(dir, 'cgroup.procs'), String(pid));
 }
 
-/** Remove an empty cgroup and its empty parents up to the root; errors are ignored. */
-export function removeCgroup(path: string): void {
+/**
+ * Remove an empty cgroup and its empty parents up to the root. False when the
+ * cgroup itself is still busy (for example a killed process not yet reaped).
+ */
+export function removeCgroup(path: string): boolean {
   const root = cgroup2Root();
-  if (!root) return;
+  if (!root) return true;
   const parts = path.split('/');
+  let first = true;
   while (parts.length) {
     try {
       rmdirSync(join(root, ...parts));
-    } catch {
-      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (first && code !== 'ENOENT') return false;
+      return true;
     }
+    first = false;
     parts.pop();
   }
+  return true;
 }
 
 async function iptables(args: string[]): Promise<string> {

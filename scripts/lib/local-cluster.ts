@@ -112,7 +112,8 @@ export class LocalCluster {
       while (isAlive(pid)) await sleep(50);
     }
     rmSync(this.pidFile(name), { force: true });
-    removeCgroup(this.cgroup(name));
+    // A killed daemon stays in its cgroup until its parent reaps it: retry briefly.
+    for (let i = 0; i < 40 && !removeCgroup(this.cgroup(name)); i++) await sleep(50);
   }
 
   apiAddress(name: string): string {

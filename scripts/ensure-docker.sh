@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Make sure a Docker engine answers on the default socket.
-# Idempotent: when one already answers, it says so and does nothing else.
-# Otherwise it installs Debian's docker.io and busybox-static, starts dockerd
-# in the background and waits until the engine answers.
+# Idempotent: installs only what is missing (Debian's docker.io, a static
+# busybox for the image build, iptables), starts dockerd in the background
+# when no engine answers, and waits until it does.
 set -euo pipefail
 
 SOCK=${DOCKER_SOCK:-/var/run/docker.sock}
@@ -16,24 +16,26 @@ engine_answers() {
   command -v docker >/dev/null 2>&1 && docker -H "unix://$SOCK" version --format '{{.Server.Version}}' >/dev/null 2>&1
 }
 
-if engine_answers; then
-  say "Docker engine $(docker -H "unix://$SOCK" version --format '{{.Server.Version}}') answers on $SOCK"
-  exit 0
-fi
-
 need_install=()
-command -v dockerd >/dev/null 2>&1 || need_install+=(docker.io)
-[ -x /bin/busybox ] || command -v busybox >/dev/null 2>&1 || need_install+=(busybox-static)
+engine_answers || command -v dockerd >/dev/null 2>&1 || need_install+=(docker.io)
+# The image build needs a statically linked busybox (Debian's busybox package is dynamic).
+bb=$(command -v busybox || echo /bin/busybox)
+{ [ -x "$bb" ] && ! ldd "$bb" >/dev/null 2>&1; } || need_install+=(busybox-static)
 command -v iptables >/dev/null 2>&1 || need_install+=(iptables)
 
 if [ ${#need_install[@]} -gt 0 ]; then
-  [ "$(id -u)" = 0 ] || die "no Docker engine answers on $SOCK and installing ${need_install[*]} needs root (run as root, or start dockerd yourself)"
-  command -v apt-get >/dev/null 2>&1 || die "no Docker engine answers on $SOCK and apt-get is missing: install docker.io and busybox-static by hand"
+  [ "$(id -u)" = 0 ] || die "installing ${need_install[*]} needs root (run as root, or install them yourself)"
+  command -v apt-get >/dev/null 2>&1 || die "apt-get is missing: install ${need_install[*]} by hand"
   say "installing ${need_install[*]} with apt-get (this takes a minute)"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/tmp/shoal-apt-update.log 2>&1 || die "apt-get update failed (no network to Debian's mirrors?); see /tmp/shoal-apt-update.log"
   apt-get install -y -qq --no-install-recommends "${need_install[@]}" >/tmp/shoal-apt-install.log 2>&1 \
     || die "apt-get install ${need_install[*]} failed; see /tmp/shoal-apt-install.log"
+fi
+
+if engine_answers; then
+  say "Docker engine $(docker -H "unix://$SOCK" version --format '{{.Server.Version}}') answers on $SOCK"
+  exit 0
 fi
 
 command -v dockerd >/dev/null 2>&1 || die "dockerd is still missing after install"

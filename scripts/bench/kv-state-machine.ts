@@ -26,14 +26,25 @@ export class KvStateMachine implements StateMachine {
     return undefined;
   }
 
+  /**
+   * Count, then length-prefixed key and value pairs (ByteReader's format),
+   * written straight into one buffer sized up front: a map of megabytes is
+   * serialized without regrowing or per-key allocations, so the snapshot
+   * stalls the event loop as little as possible.
+   */
   snapshot(): Uint8Array {
-    const w = new ByteWriter(1024);
-    w.uvarint(this.data.size);
+    let size = 8;
+    for (const [k, v] of this.data) size += k.length + v.length + 16;
+    const out = Buffer.allocUnsafe(size);
+    let pos = putUvarint(out, 0, this.data.size);
     for (const [k, v] of this.data) {
-      w.bytes(Buffer.from(k, 'latin1'));
-      w.bytes(v);
+      pos = putUvarint(out, pos, k.length);
+      pos += out.latin1Write(k, pos);
+      pos = putUvarint(out, pos, v.length);
+      out.set(v, pos);
+      pos += v.length;
     }
-    return w.finish().slice();
+    return out.subarray(0, pos);
   }
 
   restore(data: Uint8Array): void {
@@ -42,4 +53,13 @@ export class KvStateMachine implements StateMachine {
     for (let n = r.uvarint(); n > 0; n--) next.set(Buffer.from(r.bytes()).toString('latin1'), r.bytes());
     this.data = next;
   }
+}
+
+function putUvarint(buf: Buffer, pos: number, v: number): number {
+  while (v >= 0x80) {
+    buf[pos++] = (v & 0x7f) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  buf[pos++] = v;
+  return pos;
 }

@@ -10,6 +10,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { createJsonLogger, isLogLevel } from '@shoal/log';
@@ -105,10 +106,17 @@ const port = await new Promise<number>((resolve, reject) =>
 await node.start();
 process.stdout.write(`ready ${port}\n`);
 if (args.stats) {
-  // Once a second: what the driver did, for diagnosing the benchmark.
+  // Once a second: what the driver did, and the event loop's worst delay
+  // in that second (stalls delay ticks and heartbeats), for diagnosis.
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
   setInterval(() => {
     const cpu = process.cpuUsage();
-    const line = { ...node.metrics(), cpuMs: Math.round((cpu.user + cpu.system) / 1000), role: node.status().role, progress: node.status().progress };
+    const line = {
+      ...node.metrics(), cpuMs: Math.round((cpu.user + cpu.system) / 1000), loopDelayMaxMs: Math.round(delay.max / 1e6),
+      role: node.status().role, progress: node.status().progress,
+    };
+    delay.reset();
     process.stdout.write(`stats ${JSON.stringify(line)}\n`);
   }, 1000).unref();
 }

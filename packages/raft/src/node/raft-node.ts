@@ -110,6 +110,8 @@ export class RaftNode {
   private wakeUp: (() => void) | undefined;
   private started = false;
   private stopped = false;
+  /** Set when a message from the current leader arrives (see startTicker). */
+  private heardFromLeader = false;
 
   private applied = 0;
   /** Highest log index synced to the store (entries up to it survive a crash). */
@@ -196,20 +198,51 @@ export class RaftNode {
       entries: loaded.entries.length, voters: conf.voters, electionTick: this.cfg.electionTick, heartbeatTick: this.cfg.heartbeatTick,
     });
     this.transport.onMessage((m) => this.onMessage(m));
-    // Ticks follow the wall clock: when the event loop runs a timer late
-    // (GC, a busy machine), the missed ticks are delivered at once, so an
-    // election timeout of N ms stays N ms rather than N ms of timer
-    // callbacks, and followers agree on when a leader's lease ran out. At
-    // most one election timeout's worth is caught up.
+    this.startTicker();
+    this.loop = this.run();
+  }
+
+  /**
+   * Ticks follow the wall clock: when the event loop runs the timer late
+   * (GC, a long burst of callbacks, a busy machine), the missed ticks are
+   * delivered too, so an election timeout of N ms stays N ms rather than N
+   * ms of timer callbacks (at most one election timeout's worth is caught
+   * up).
+   *
+   * But only ONE tick is delivered in the timer callback itself; the rest
+   * wait for `setImmediate`. Node runs the timers phase before the poll
+   * phase, so after a stall the ticker would otherwise count a whole
+   * election timeout before reading the leader's heartbeats (or a leader
+   * its followers' answers) that already sit in the socket: a follower
+   * would call a spurious election and a leader would step down for lack of
+   * a quorum it actually has. `setImmediate` runs after the poll phase, so
+   * those messages are stepped first. And when a follower heard from its
+   * leader in between, the deferred ticks are dropped: they stand for time
+   * spent stalled before those messages were read, and counting them after
+   * the messages reset the election timer would overstate the leader's
+   * silence. (Go's time.Ticker drops ticks a slow receiver misses; here the
+   * wall clock is kept unless the leader proves it was there all along.)
+   */
+  private startTicker(): void {
     let lastTick = performance.now();
+    let deferred = false;
     this.ticker = setInterval(() => {
       const now = performance.now();
       const due = Math.min(Math.floor((now - lastTick) / this.cfg.tickMs), this.cfg.electionTick);
       lastTick = due === this.cfg.electionTick ? now : lastTick + due * this.cfg.tickMs;
-      for (let i = 0; i < due; i++) this.raw.tick();
-      if (due > 0) this.kick();
+      if (due === 0) return;
+      this.raw.tick();
+      this.kick();
+      if (due === 1 || deferred) return;
+      deferred = true;
+      this.heardFromLeader = false;
+      setImmediate(() => {
+        deferred = false;
+        if (this.stopped || (this.heardFromLeader && this.role !== Role.Leader)) return;
+        for (let i = 1; i < due; i++) this.raw.tick();
+        this.kick();
+      });
     }, this.cfg.tickMs);
-    this.loop = this.run();
   }
 
   /**
@@ -406,6 +439,7 @@ export class RaftNode {
 
   private onMessage(m: Message): void {
     if (this.stopped) return;
+    if (m.from === this.leader && (m.type === MessageType.Heartbeat || m.type === MessageType.App || m.type === MessageType.Snap)) this.heardFromLeader = true;
     try {
       if (m.type === MessageType.Unreachable) this.raw.reportUnreachable(m.from);
       else if (m.type === MessageType.SnapStatus) this.raw.reportSnapshot(m.from, !m.reject);
@@ -603,11 +637,12 @@ export class RaftNode {
   private async maybeSnapshot(force = false): Promise<void> {
     if (!force && this.applied - this.snapshotIndex < this.cfg.snapshotEntries) return;
     const index = this.applied;
+    const t0 = performance.now();
     const snap = this.storage.createSnapshot(index, this.conf, this.sm.snapshot());
     const compactTo = Math.max(this.storage.firstIndex() - 1, index - this.cfg.snapshotCatchUpEntries);
     await this.store.compact(compactTo, snap);
     if (compactTo >= this.storage.firstIndex()) this.storage.compact(compactTo);
     this.snapshotIndex = index;
-    this.log.info('snapshot taken', { index, compactedTo: compactTo, bytes: snap.data.length });
+    this.log.info('snapshot taken', { index, compactedTo: compactTo, bytes: snap.data.length, ms: Math.round(performance.now() - t0) });
   }
 }

@@ -140,6 +140,10 @@ const SPEC_DEFAULTS: Partial<Record<string, (spec: Rec) => void>> = {
     def(s, 'failedJobsHistoryLimit', 1);
     jobSpecDefaults(child(child(s, 'jobTemplate'), 'spec'));
   },
+  PersistentVolumeClaim: (s) => {
+    def(s, 'accessModes', ['ReadWriteOnce']);
+    def(s, 'volumeMode', 'Filesystem');
+  },
   Service: (s) => {
     def(s, 'type', 'ClusterIP');
     def(s, 'sessionAffinity', 'None');

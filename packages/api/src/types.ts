@@ -520,6 +520,29 @@ export interface EndpointSubset {
   ports?: EndpointPort[];
 }
 
+/** Which node holds a claim's volume (Kubernetes' annotation for volumes bound at first use). */
+export const SELECTED_NODE_ANNOTATION = 'volume.kubernetes.io/selected-node';
+/** Keeps a claim while a pod uses it and until its node has removed the volume. */
+export const CLAIM_PROTECTION_FINALIZER = 'shoal.io/pvc-protection';
+
+export interface PersistentVolumeClaimSpec {
+  /** Default [ReadWriteOnce]. A claim is one named Docker volume on one node. */
+  accessModes?: string[];
+  resources?: ResourceRequirements;
+  storageClassName?: string;
+  /** Default Filesystem (the only mode). */
+  volumeMode?: 'Filesystem';
+}
+
+export interface PersistentVolumeClaimStatus {
+  /** Pending until a pod using it is placed on a node; Bound from then on. */
+  phase?: 'Pending' | 'Bound' | 'Lost';
+  accessModes?: string[];
+  capacity?: Record<string, string>;
+}
+
+export type PersistentVolumeClaim = KubeObject<PersistentVolumeClaimSpec, PersistentVolumeClaimStatus> & { kind: 'PersistentVolumeClaim' };
+
 /** Endpoints have no spec: `subsets` sits at the top level, as in Kubernetes. */
 export interface Endpoints extends KubeObject<never, never> {
   kind: 'Endpoints';
@@ -572,6 +595,7 @@ export const KINDS = {
   Endpoints: { apiVersion: 'v1', namespaced: true, plural: 'endpoints', short: ['ep'] },
   ConfigMap: { apiVersion: 'v1', namespaced: true, plural: 'configmaps', short: ['cm'] },
   Secret: { apiVersion: 'v1', namespaced: true, plural: 'secrets', short: [] },
+  PersistentVolumeClaim: { apiVersion: 'v1', namespaced: true, plural: 'persistentvolumeclaims', short: ['pvc'] },
   Event: { apiVersion: 'v1', namespaced: true, plural: 'events', short: ['ev'] },
   ReplicaSet: { apiVersion: 'apps/v1', namespaced: true, plural: 'replicasets', short: ['rs'] },
   Deployment: { apiVersion: 'apps/v1', namespaced: true, plural: 'deployments', short: ['deploy'] },

@@ -18,6 +18,7 @@ export function valid(): Record<string, KubeObject & Record<string, unknown>> {
     CronJob: { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'tick' }, spec: { schedule: '*/5 * * * *', jobTemplate: { spec: { template: jobTemplate() } } } },
     Service: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } },
     Endpoints: { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'web' }, subsets: [{ addresses: [{ ip: '10.0.0.5' }], ports: [{ port: 8080 }] }] },
+    PersistentVolumeClaim: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data-db-0' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
     ConfigMap: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' }, data: { 'app.conf': 'x=1' } },
     Secret: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pw' }, data: { password: 'aHVudGVyMg==' }, stringData: { user: 'admin' } },
     Event: { apiVersion: 'v1', kind: 'Event', metadata: { name: 'web-1.abc' }, involvedObject: { kind: 'Pod', name: 'web-1', namespace: 'default' }, reason: 'Scheduled', message: 'assigned to node-1', type: 'Normal' },

@@ -37,3 +37,9 @@ t.test('jobs and statefulsets', async (t) => {
   t.match(check(changed('StatefulSet', (o) => { o.spec.serviceName = 'other'; })), [/^spec: Forbidden: updates to statefulset spec/]);
   t.same(check(changed('ConfigMap', (o) => { o.data = { x: '1' }; })), [], 'other kinds: no update rules');
 });
+
+t.test('a claim changes only its requested size', async (t) => {
+  t.same(check(changed('PersistentVolumeClaim', (o) => { o.spec.resources = { requests: { storage: '2Gi' } }; o.metadata.labels = { a: 'b' }; })), []);
+  t.match(check(changed('PersistentVolumeClaim', (o) => { o.spec.accessModes = ['ReadWriteMany']; })), [/^spec: Forbidden: spec is immutable after creation/]);
+  t.match(check(changed('PersistentVolumeClaim', (o) => { o.spec.storageClassName = 'fast'; })), [/^spec: Forbidden/]);
+});

@@ -188,3 +188,13 @@ t.test('every namespaced kind checks its name syntax', async (t) => {
     t.match(messages(bad), [/^metadata\.name: Invalid value: "Not-Valid": a lowercase RFC 1123/], kind);
   }
 });
+
+t.test('PersistentVolumeClaim fields', async (t) => {
+  t.matchOnly(messages(broken('PersistentVolumeClaim', (o) => { o.spec.accessModes = ['ReadWriteSometimes']; })), [/^spec\.accessModes\[0\]: Unsupported value: "ReadWriteSometimes"/]);
+  t.matchOnly(messages(broken('PersistentVolumeClaim', (o) => { o.spec.resources.requests.storage = 'big'; })), [/^spec\.resources\.requests\[storage\]: Invalid value: "big": must be a quantity/]);
+  t.matchOnly(messages(broken('PersistentVolumeClaim', (o) => { o.spec.volumeMode = 'Block'; })), [/^spec\.volumeMode: Unsupported value: "Block"/]);
+  t.matchOnly(messages(broken('PersistentVolumeClaim', (o) => { o.spec.size = '1Gi'; })), [/^spec\.size: .*unknown field/i]);
+  t.matchOnly(messages(broken('PersistentVolumeClaim', (o) => { delete o.spec; })), [/^spec: Required value/]);
+  const d = applyDefaults(valid().PersistentVolumeClaim as KubeObject) as KubeObject<{ accessModes?: string[]; volumeMode?: string }>;
+  t.same([d.spec?.accessModes, d.spec?.volumeMode], [['ReadWriteOnce'], 'Filesystem'], 'defaults');
+});

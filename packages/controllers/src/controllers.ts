@@ -2,7 +2,7 @@
  * The controllers the leader runs, with the changes that wake each one.
  * The daemon passes `defaultControllers()` to the ControllerManager.
  */
-import { KINDS, matchesSelector, type Kind, type ObjectKey, type Pod, type Service } from '@shoal/api';
+import { KINDS, matchesSelector, type Kind, type ObjectKey, type PersistentVolumeClaim, type Pod, type Service, type StatefulSet } from '@shoal/api';
 import type { Change, Controller } from './manager/controller.js';
 import { reconcileDeployment } from './reconcile/deployment/deployment.js';
 import { reconcileEndpoints } from './reconcile/endpoints.js';
@@ -15,6 +15,7 @@ import { reconcileStatefulSet } from './reconcile/statefulset.js';
 import { reconcileJob } from './reconcile/job.js';
 import { reconcileCronJob } from './reconcile/cronjob.js';
 import { reconcileDaemonSet } from './reconcile/daemonset.js';
+import { claimKeysOf, reconcileVolumeClaim } from './reconcile/volume-claim.js';
 
 /** A node change wakes every DaemonSet (eligibility may change). */
 export function nodeToDaemonSets(_change: Change, view: ObjectReader): ObjectKey[] {
@@ -41,6 +42,21 @@ export function podToServices(change: Change, view: ObjectReader): ObjectKey[] {
     .map(keyOf);
 }
 
+/** A pod change wakes the claims it mounts (placement, protection). */
+export function podToClaims(change: Change): ObjectKey[] {
+  return podsOf(change).flatMap(claimKeysOf);
+}
+
+/** A claim change wakes the StatefulSets whose claim names and selector it matches. */
+export function claimToStatefulSets(change: Change, view: ObjectReader): ObjectKey[] {
+  const claim = (change.object ?? change.previous) as PersistentVolumeClaim | undefined;
+  if (!claim) return [];
+  return view
+    .list<StatefulSet>('StatefulSet', { namespace: change.key.namespace })
+    .filter((s) => (s.spec?.volumeClaimTemplates ?? []).some((t) => claim.metadata.name.startsWith(`${t.metadata.name}-${s.metadata.name}-`)) && matchesSelector(s.spec!.selector, claim.metadata.labels))
+    .map(keyOf);
+}
+
 const LEAF_KINDS = new Set(['Pod', 'Event', 'Endpoints']);
 
 /** Any change wakes the owners of the object (a foreground deletion waits on them) and, when it is gone, its dependents. */
@@ -64,7 +80,8 @@ export function defaultControllers(): Controller[] {
     { name: 'node-lifecycle', kind: 'Node', reconcile: reconcileNode, watches: [{ kind: 'Pod', map: podToNode }] },
     { name: 'garbage-collector', kind: '*', reconcile: reconcileGarbage, watches: [{ kind: '*', map: ownersAndDependents }] },
     { name: 'endpoints', kind: 'Service', reconcile: reconcileEndpoints, watches: [{ kind: 'Pod', map: podToServices }] },
-    { name: 'statefulset', kind: 'StatefulSet', reconcile: reconcileStatefulSet, owns: ['Pod'] },
+    { name: 'statefulset', kind: 'StatefulSet', reconcile: reconcileStatefulSet, owns: ['Pod'], watches: [{ kind: 'PersistentVolumeClaim', map: claimToStatefulSets }] },
+    { name: 'volume-claim', kind: 'PersistentVolumeClaim', reconcile: reconcileVolumeClaim, watches: [{ kind: 'Pod', map: podToClaims }] },
     { name: 'job', kind: 'Job', reconcile: reconcileJob, owns: ['Pod'] },
     { name: 'cronjob', kind: 'CronJob', reconcile: reconcileCronJob, owns: ['Job'] },
     { name: 'daemonset', kind: 'DaemonSet', reconcile: reconcileDaemonSet, owns: ['Pod'], watches: [{ kind: 'Node', map: nodeToDaemonSets }] },

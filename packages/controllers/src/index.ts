@@ -16,7 +16,8 @@ export { reconcileNode, secondsTolerated, UNREACHABLE_TAINT } from './reconcile/
 export { reconcileGarbage, dependentsOf, FOREGROUND_FINALIZER, ORPHAN_FINALIZER } from './reconcile/garbage-collector.js';
 export { reconcileEndpoints, desiredSubsets } from './reconcile/endpoints.js';
 export { defaultControllers, podToNode, podToServices, ownersAndDependents, nodeToDaemonSets } from './controllers.js';
-export { reconcileStatefulSet, statefulPod, claimName, REVISION_LABEL, POD_NAME_LABEL, POD_INDEX_LABEL, CURRENT_TEMPLATE_ANNOTATION, CLAIM_NODES_ANNOTATION, VOLUME_NODE_ANNOTATION } from './reconcile/statefulset.js';
+export { reconcileStatefulSet, statefulPod, claimName, REVISION_LABEL, POD_NAME_LABEL, POD_INDEX_LABEL, CURRENT_TEMPLATE_ANNOTATION, statefulClaim } from './reconcile/statefulset.js';
+export { reconcileVolumeClaim, podsUsingClaim, claimKeysOf } from './reconcile/volume-claim.js';
 export { reconcileJob, isJobFinished, COMPLETION_INDEX_ANNOTATION, JOB_NAME_LABEL } from './reconcile/job.js';
 export { formatIndexes, parseIndexes } from './reconcile/indexes.js';
 export { reconcileCronJob, jobFromCronJob, jobNameFor, SCHEDULED_TIMESTAMP_ANNOTATION } from './reconcile/cronjob.js';

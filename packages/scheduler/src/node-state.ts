@@ -3,9 +3,9 @@
  * pods indexed by node, then updated in place as each pod of a batch is
  * assumed onto its node, so one batch never overcommits a node.
  */
-import { matchesSelector, type Container, type LabelSelector, type Node, type Pod, type PodAffinityTerm, type Taint } from '@shoal/api';
+import { matchesSelector, SELECTED_NODE_ANNOTATION, type Container, type LabelSelector, type Node, type Pod, type PodAffinityTerm, type Taint } from '@shoal/api';
 import { DEFAULT_SCORING_CPU, DEFAULT_SCORING_MEMORY, cachedPodRequests, isTerminal, nodeAllocatable, type Allocatable, type Resources } from './resources.js';
-import { claimsOf, volumeIdsOf } from './volumes.js';
+import { claimsOf, volumeId, volumeIdsOf } from './volumes.js';
 import type { ClusterView } from './types.js';
 
 export interface HostPort {
@@ -111,11 +111,24 @@ export class ClusterState {
   /** Matching-pod counts per topology domain, per (namespaces, selector, key), kept up to date by `assume`. */
   private readonly domainCountCache = new Map<string, { namespaces: readonly string[]; selector: LabelSelector; key: string; counts: Map<string, number> }>();
 
+  /** Claim id -> whether it is being deleted; undefined when the view has no claims (not checked). */
+  readonly claims: Map<string, { terminating: boolean }> | undefined;
+
   constructor(view: ClusterView) {
     this.nodes = view.nodes.map((n) => new NodeState(n)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const n of this.nodes) {
       this.byName.set(n.name, n);
       for (const v of volumeIdsOf(n.node)) this.volumeNode.set(v, n.name);
+    }
+    if (view.claims) {
+      this.claims = new Map();
+      for (const c of view.claims) {
+        const id = volumeId(c.metadata.namespace ?? 'default', c.metadata.name);
+        this.claims.set(id, { terminating: !!c.metadata.deletionTimestamp });
+        // Where the claim says its volume lives wins over what nodes report.
+        const node = c.metadata.annotations?.[SELECTED_NODE_ANNOTATION];
+        if (node) this.volumeNode.set(id, node);
+      }
     }
     for (const pod of view.pods) {
       const nodeName = pod.spec?.nodeName;
@@ -128,6 +141,8 @@ export class ClusterState {
   /** Count `pod` against `node` (a bound pod, or one this batch just placed). */
   assume(pod: Pod, node: NodeState, requests?: Resources): void {
     node.add(pod, requests);
+    // A claim not yet placed lives where its first pod goes; later pods of this batch follow it.
+    for (const c of claimsOf(pod)) if (!this.volumeNode.has(c.id) && !this.volumeNode.has(c.docker)) this.volumeNode.set(c.id, node.name);
     const entry: PlacedPod = { pod, node };
     this.placed.push(entry);
     const ns = pod.metadata.namespace ?? 'default';
@@ -193,6 +208,18 @@ export class ClusterState {
   }
 
   /** Claims of `pod` whose volume lives on a node, with that node. */
+  /** Why the pod cannot be placed at all because of its claims (missing, being deleted), or undefined. */
+  claimProblem(pod: Pod): string | undefined {
+    if (!this.claims) return undefined;
+    for (const c of claimsOf(pod)) {
+      const state = this.claims.get(c.id);
+      const name = c.id.slice(c.id.indexOf('/') + 1);
+      if (!state) return `persistentvolumeclaim "${name}" not found`;
+      if (state.terminating) return `persistentvolumeclaim "${name}" is being deleted`;
+    }
+    return undefined;
+  }
+
   pinnedClaims(pod: Pod): { claim: string; node: string }[] {
     const out: { claim: string; node: string }[] = [];
     for (const claim of claimsOf(pod)) {

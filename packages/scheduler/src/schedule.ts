@@ -55,6 +55,8 @@ export class Scheduler {
   place(pod: Pod): { nodeName: string } | { message: string } {
     const nodes = this.state.nodes;
     const total = nodes.length;
+    const claimProblem = this.state.claimProblem(pod);
+    if (claimProblem) return { message: `0/${total} nodes are available: ${claimProblem}.` };
     const pc = buildPodContext(this.state, pod);
     const want = feasibleNodesToFind(this.config, total);
     const feasible: NodeState[] = [];

@@ -3,12 +3,18 @@
  * reads a snapshot of nodes and pods and returns bindings; the leader turns
  * bindings into `bind` actions and re-checks each one at commit time.
  */
-import type { Node, Pod } from '@shoal/api';
+import type { Node, PersistentVolumeClaim, Pod } from '@shoal/api';
 
 export interface ClusterView {
   nodes: readonly Node[];
   /** Every pod, bound or not; bound pods count against their node. */
   pods: readonly Pod[];
+  /**
+   * Every PersistentVolumeClaim, when known: a claim's selected-node
+   * annotation pins the pods using it, and a pod whose claim is missing or
+   * being deleted is not placed. Undefined: claims are not checked.
+   */
+  claims?: readonly PersistentVolumeClaim[];
 }
 
 export type ScoringStrategy = 'LeastAllocated' | 'MostAllocated';

@@ -2,15 +2,18 @@
  * Volumes that live on one node. A StatefulSet pod's claim is a named Docker
  * volume on the node where it was first created; the pod must go back there.
  *
- * How the scheduler learns where a volume lives (both are honoured):
+ * How the scheduler learns where a volume lives (all are honoured, the claim first):
+ * - the claim's annotation `volume.kubernetes.io/selected-node` (when the
+ *   caller passes the claims, as the leader does): set by the volume-claim
+ *   controller from the first pod placed with it, and kept while the node is
+ *   gone (the pod then stays Pending with a reason until the node returns or
+ *   the user deletes the claim);
  * - `node.status.volumes`: the node's agent reports the volumes it holds,
  *   either as Docker volume names "shoal-pv-<namespace>-<claimName>" (the
- *   runtime's naming, what the agent reports today) or as
- *   "<namespace>/<claimName>" (see `volumeId`); both are recognised.
- * - the pod annotation `shoal.io/volume-node: <node>`: the StatefulSet
- *   controller copies the node it recorded for the ordinal's claims, so the
- *   pin survives the node being gone (the pod then stays Pending with a reason
- *   until the node returns or the user deletes the claim record).
+ *   runtime's naming) or as "<namespace>/<claimName>" (see `volumeId`);
+ * - a pod placed earlier in the same pass with the same claim;
+ * - the pod annotation `shoal.io/volume-node: <node>`, for callers that pin
+ *   a pod by hand.
  */
 import type { Node, Pod } from '@shoal/api';
 

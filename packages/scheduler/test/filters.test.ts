@@ -140,6 +140,23 @@ t.test('a pod with a volume goes back to the volume node, or stays pending with 
   t.equal(gone.run().failures[0]!.message, "0/1 nodes are available: 1 node(s) didn't hold the pod's volumes (they live on node dead).");
 });
 
+t.test('claims: the selected node pins the pod; a missing or terminating claim keeps it pending; a new claim follows its first pod', async (t) => {
+  const vol = (claim: string) => ({ spec: { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: claim } }] } });
+  const h = new Harness().addNode(fakeNode('a')).addNode(fakeNode('b')).addNode(fakeNode('c'));
+  h.addClaim('pinned', { node: 'c' }).addClaim('going', { node: 'a', terminating: true }).addClaim('shared');
+  h.addPod(fakePod('p-pinned', vol('pinned'))).addPod(fakePod('p-missing', vol('nothing'))).addPod(fakePod('p-going', vol('going')));
+  for (let i = 0; i < 3; i++) h.addPod(fakePod(`s${i}`, { ...vol('shared'), owner: 'rs' }));
+  const r = h.run();
+  t.equal(h.placement()['p-pinned'], 'c');
+  const why = Object.fromEntries(r.failures.map((f) => [f.name, f.message]));
+  t.equal(why['p-missing'], '0/3 nodes are available: persistentvolumeclaim "nothing" not found.');
+  t.equal(why['p-going'], '0/3 nodes are available: persistentvolumeclaim "going" is being deleted.');
+  const shared = new Set(['s0', 's1', 's2'].map((n) => h.placement()[n]));
+  t.equal(shared.size, 1, 'pods sharing an unplaced claim land together even though spreading would split them');
+  const dead = new Harness().addNode(fakeNode('a')).addClaim('data-db-1', { node: 'dead' }).addPod(fakePod('db-1', vol('data-db-1')));
+  t.equal(dead.run().failures[0]!.message, "0/1 nodes are available: 1 node(s) didn't hold the pod's volume default/data-db-1 (it lives on node dead).");
+});
+
 t.test('default spreading puts 6 replicas 2-2-2', async (t) => {
   const h = new Harness().addNode(fakeNode('a')).addNode(fakeNode('b')).addNode(fakeNode('c'));
   for (let i = 0; i < 6; i++) h.addPod(fakePod(`r${i}`, { owner: 'rs' }));

@@ -1,5 +1,5 @@
 /** A scheduling harness: fake nodes and pods, no cluster. */
-import type { Node, Pod, PodSpec, Taint } from '@shoal/api';
+import type { Node, PersistentVolumeClaim, Pod, PodSpec, Taint } from '@shoal/api';
 import { schedule, type ClusterView, type ScheduleResult, type SchedulerConfig } from '../src/index.js';
 
 export interface FakeNodeOpts {
@@ -66,16 +66,31 @@ export function fakePod(name: string, o: FakePodOpts = {}): Pod {
 export class Harness {
   nodes: Node[] = [];
   pods: Pod[] = [];
+  /** Undefined: claims are not checked (as a caller that passes none). */
+  claims: PersistentVolumeClaim[] | undefined;
   results: ScheduleResult[] = [];
 
   constructor(readonly config: Partial<SchedulerConfig> = {}) {}
 
   get view(): ClusterView {
-    return { nodes: this.nodes, pods: this.pods };
+    return { nodes: this.nodes, pods: this.pods, ...(this.claims ? { claims: this.claims } : {}) };
   }
 
   addNode(n: Node): this {
     this.nodes.push(n);
+    return this;
+  }
+
+  addClaim(name: string, o: { node?: string; terminating?: boolean } = {}): this {
+    (this.claims ??= []).push({
+      apiVersion: 'v1', kind: 'PersistentVolumeClaim',
+      metadata: {
+        name, namespace: 'default', uid: `claim-${name}`,
+        ...(o.node ? { annotations: { 'volume.kubernetes.io/selected-node': o.node } } : {}),
+        ...(o.terminating ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}),
+      },
+      spec: {},
+    });
     return this;
   }
 

@@ -1,6 +1,6 @@
 /** create: a new object with the uid, timestamp and name suffix the leader chose. */
 import type { KubeObject, PodStatus, ServiceSpec } from '@shoal/api';
-import { applyDefaults, KINDS, isKind, objectKey } from '@shoal/api';
+import { applyDefaults, CLAIM_PROTECTION_FINALIZER, KINDS, isKind, objectKey } from '@shoal/api';
 import { checkTimestamp, invalid, mustValidate } from './apply-common.js';
 import type { CreateCommand } from './commands.js';
 import { AlreadyExistsError, ForbiddenError, NotFoundError } from './errors.js';
@@ -30,7 +30,15 @@ function resetStatus(o: KubeObject): void {
   if (o.kind === 'Node') return;
   if (o.kind === 'Pod') o.status = { phase: 'Pending' } satisfies PodStatus;
   else if (o.kind === 'Namespace') o.status = { phase: 'Active' };
+  else if (o.kind === 'PersistentVolumeClaim') o.status = { phase: 'Pending' };
   else delete o.status;
+}
+
+/** Server-side finalizers: a claim stays while a pod uses it and until its node removed the volume. */
+export function addServerFinalizers(o: KubeObject): void {
+  if (o.kind !== 'PersistentVolumeClaim') return;
+  const f = o.metadata.finalizers ?? [];
+  if (!f.includes(CLAIM_PROTECTION_FINALIZER)) o.metadata.finalizers = [...f, CLAIM_PROTECTION_FINALIZER];
 }
 
 /** Namespaced objects need a live namespace. */
@@ -65,6 +73,7 @@ export function applyCreate(w: Writer, cmd: CreateCommand): StoredObject {
   delete m.deletionGracePeriodSeconds;
   mergeStringData(o);
   resetStatus(o);
+  addServerFinalizers(o);
   mustValidate(w, undefined, o);
   const key = objectKey(o);
   checkNamespace(w, key.namespace, o.kind);

@@ -7,7 +7,7 @@
 import type { KubeObject, ObjectMeta, PodSpec, ServiceSpec } from '@shoal/api';
 import { applyDefaults, validateUpdate, withoutNulls } from '@shoal/api';
 import { checkPreconditions, finishDeletion, invalid, keyOfIncoming, mustValidate } from './apply-common.js';
-import { mergeStringData } from './apply-create.js';
+import { addServerFinalizers, mergeStringData } from './apply-create.js';
 import type { UpdateCommand, UpdateStatusCommand } from './commands.js';
 import { InvalidError, NotFoundError } from './errors.js';
 import type { StoredObject } from './object-table.js';
@@ -47,6 +47,8 @@ export function applyUpdate(w: Writer, cmd: UpdateCommand): StoredObject {
   checkPreconditions(key, cur, cmd.object.metadata.uid, cmd.object.metadata.resourceVersion);
   const next = applyDefaults(cmd.object);
   keepServerMeta(next.metadata, cur.metadata);
+  // A server finalizer goes only once deletion has started (its owner removes it then).
+  if (!cur.metadata.deletionTimestamp) addServerFinalizers(next);
   if (cur.status !== undefined) next.status = cur.status;
   else delete next.status;
 

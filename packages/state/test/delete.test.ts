@@ -1,4 +1,5 @@
 import t from 'tap';
+import { CLAIM_PROTECTION_FINALIZER, type KubeObject } from '@shoal/api';
 import { FOREGROUND_FINALIZER, ForbiddenError, InvalidError, NotFoundError, PreconditionError, ConflictError, type ApplyResult } from '../src/index.js';
 import { T0, configMap, create, edit, err, key, namespace, newStore, ok, pod, replicaSet } from './helpers.js';
 
@@ -160,4 +161,21 @@ t.test('deleting a namespace deletes its objects, then itself', async (t) => {
   t.equal(removed(s.apply(del(key('Namespace', 'empty')))), true, 'an empty namespace goes at once');
   t.ok(err(s.apply(del(key('Namespace', 'default')))) instanceof ForbiddenError);
   t.ok(err(s.apply(del(key('Namespace', 'kube-system')))) instanceof ForbiddenError);
+});
+
+t.test('a claim is protected by a server finalizer that only its owner removes, once deletion started', async (t) => {
+  const s = newStore();
+  const claim = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' }, spec: {} } as KubeObject;
+  const made = ok(s.apply(create(claim, 'uc')));
+  t.same(made.metadata.finalizers, [CLAIM_PROTECTION_FINALIZER], 'added on create');
+  t.same(made.status, { phase: 'Pending' });
+  // An update that does not carry the finalizer (a plain `apply`) keeps it.
+  const updated = ok(s.apply({ type: 'update', object: { ...claim, metadata: { name: 'data', labels: { a: 'b' } } } }));
+  t.same([updated.metadata.finalizers, updated.metadata.labels], [[CLAIM_PROTECTION_FINALIZER], { a: 'b' }]);
+  t.equal(removed(s.apply(del(key('PersistentVolumeClaim', 'data')))), false, 'deletion waits for the finalizer');
+  const terminating = s.get(key('PersistentVolumeClaim', 'data'))!;
+  t.ok(terminating.metadata.deletionTimestamp);
+  const r = s.apply({ type: 'update', object: { ...terminating, metadata: { ...terminating.metadata, finalizers: [] } } });
+  t.ok(r.ok, 'the finalizer may be removed once deletion started');
+  t.equal(s.get(key('PersistentVolumeClaim', 'data')), undefined);
 });

@@ -63,6 +63,7 @@ export const labelSelector = obj({
 
 const resourceList = map(quantity(), { keyFormat: 'qualifiedName' });
 const resources = obj({ requests: resourceList, limits: resourceList });
+const ACCESS_MODE = oneOf(['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod']);
 
 const keySelector = obj({ name: req(str()), key: req(str()), optional: bool() });
 const envVar = obj({
@@ -277,7 +278,7 @@ const statefulSetSpec = obj({
   serviceName: str(),
   volumeClaimTemplates: arr(obj({
     metadata: req(obj({ ...metaFields, name: req(fmt('dns1123Subdomain')) })),
-    spec: obj({ accessModes: arr(oneOf(['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'])), resources, storageClassName: str() }),
+    spec: obj({ accessModes: arr(ACCESS_MODE), resources, storageClassName: str(), volumeMode: oneOf(['Filesystem']) }),
   })),
   podManagementPolicy: oneOf(['OrderedReady', 'Parallel']),
   updateStrategy: obj({
@@ -402,6 +403,18 @@ const nodeStatus = obj({
   volumes: arr(str()),
 });
 
+const persistentVolumeClaimSpec = obj({
+  accessModes: arr(ACCESS_MODE),
+  resources,
+  storageClassName: str(),
+  volumeMode: oneOf(['Filesystem']),
+}, { required: true });
+const persistentVolumeClaimStatus = obj({
+  phase: oneOf(['Pending', 'Bound', 'Lost']),
+  accessModes: arr(ACCESS_MODE),
+  capacity: resourceList,
+});
+
 /** Fields every kind has at the top level. */
 const top = (fields: Record<string, FieldSchema>): Record<string, FieldSchema> => ({
   // apiVersion and kind are checked by validate() before the walk.
@@ -426,6 +439,7 @@ export const KIND_SCHEMAS: Readonly<Record<string, Readonly<Record<string, Field
   Endpoints: top({
     subsets: arr(obj({ addresses: arr(endpointAddress), notReadyAddresses: arr(endpointAddress), ports: arr(obj({ name: str(), port: req(port()), protocol: PROTOCOL })) })),
   }),
+  PersistentVolumeClaim: top({ spec: persistentVolumeClaimSpec, status: persistentVolumeClaimStatus }),
   ConfigMap: top({ data: map(str(), { keyFormat: 'configMapKey' }), binaryData: map(fmt('base64'), { keyFormat: 'configMapKey' }), immutable: bool() }),
   Secret: top({
     data: map(fmt('base64'), { keyFormat: 'configMapKey' }),

@@ -59,6 +59,10 @@ export function validateUpdate(old: KubeObject, next: KubeObject): ValidationIss
       if (o && n && !equal(o.template, n.template)) issues.invalid('spec.template', '(template)', 'field is immutable');
       if (o && n && !equal(o.completionMode, n.completionMode)) issues.invalid('spec.completionMode', n.completionMode ?? null, 'field is immutable');
       break;
+    case 'PersistentVolumeClaim':
+      // Like Kubernetes: only the requested size may change after creation.
+      if (!equal(without(o, ['resources']), without(n, ['resources']))) issues.forbidden('spec', 'spec is immutable after creation except resources.requests for bound claims');
+      break;
     case 'StatefulSet':
       if (!equal(without(o, [...STATEFULSET_MUTABLE, 'selector']), without(n, [...STATEFULSET_MUTABLE, 'selector']))) {
         issues.forbidden('spec', `updates to statefulset spec for fields other than ${STATEFULSET_MUTABLE.map((f) => `'${f}'`).join(', ')} are forbidden`);

@@ -7,7 +7,7 @@
  * The leader re-checks each bind with `checkBinding` (or a `Scheduler` over
  * the latest state) when it commits.
  */
-import type { Action, Node, ObjectReader, Pod } from '@shoal/api';
+import type { Action, Node, ObjectReader, PersistentVolumeClaim, Pod } from '@shoal/api';
 import { schedule, type SchedulerConfig } from '@shoal/scheduler';
 import type { ReconcileContext } from './types.js';
 import { eventAction } from './util/events.js';
@@ -30,7 +30,7 @@ export function planScheduling(view: ObjectReader, ctx: ReconcileContext, config
   const pods = view.list<Pod>('Pod');
   const pending = pods.filter(isPending).slice(0, limit);
   if (pending.length === 0) return { actions: [], bound: 0, unschedulable: 0 };
-  const result = schedule({ nodes: view.list<Node>('Node'), pods }, pending, config);
+  const result = schedule({ nodes: view.list<Node>('Node'), pods, claims: view.list<PersistentVolumeClaim>('PersistentVolumeClaim') }, pending, config);
   const byUid = new Map(pending.map((p) => [p.metadata.uid ?? `${p.metadata.namespace}/${p.metadata.name}`, p]));
   const actions: Action[] = [];
   for (const b of result.bindings) {

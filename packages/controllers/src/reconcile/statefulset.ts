@@ -16,26 +16,31 @@
  *   terminating, even on a dead node) blocks creating N again. Node lifecycle
  *   removes pods of dead nodes; their agent kills the container on return.
  *
+ * - Claims: before an ordinal's pod is created, each volumeClaimTemplate gets
+ *   its PersistentVolumeClaim `<template>-<set>-<ordinal>` (kept when it
+ *   exists; the pod waits while one is being deleted). The claim records the
+ *   node holding its volume and the scheduler keeps the pod there
+ *   (volume-claim.ts). Retention: `whenDeleted: Delete` makes the set an owner
+ *   of its claims (the garbage collector deletes them with the set);
+ *   `whenScaled: Delete` deletes the claims of ordinals scaled away once their
+ *   pod is gone. Deleting a claim deletes its volume.
+ *
  * Revisions are pod-template hashes (label `controller-revision-hash`); the
  * current revision's template is kept in the annotation
  * `shoal.io/current-revision-template`, so pods below the partition are
- * recreated at it. Where each claim's volume lives is recorded in
- * `shoal.io/claim-nodes` (claim id -> node) and copied onto new pods as
- * `shoal.io/volume-node`, which the scheduler honours.
+ * recreated at it.
  */
-import type { Action, ObjectKey, ObjectReader, Pod, PodTemplateSpec, StatefulSet, StatefulSetStatus } from '@shoal/api';
+import { matchesSelector, type Action, type ObjectKey, type ObjectReader, type OwnerReference, type PersistentVolumeClaim, type PersistentVolumeClaimTemplate, type Pod, type PodTemplateSpec, type StatefulSet, type StatefulSetStatus } from '@shoal/api';
 import type { ReconcileContext, ReconcileResult } from './types.js';
 import { eventAction } from './util/events.js';
 import { deepCopy, deepEqual, templateHash } from './util/hash.js';
-import { isControlledBy } from './util/owners.js';
+import { isControlledBy, ownerRefTo } from './util/owners.js';
 import { isFinished, isPodAvailable, isPodReady, isTerminating, msUntilAvailable, podFromTemplate } from './util/pods.js';
 
 export const REVISION_LABEL = 'controller-revision-hash';
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
 export const CURRENT_TEMPLATE_ANNOTATION = 'shoal.io/current-revision-template';
-export const CLAIM_NODES_ANNOTATION = 'shoal.io/claim-nodes';
-export const VOLUME_NODE_ANNOTATION = 'shoal.io/volume-node';
 
 export function claimName(template: string, set: string, ordinal: number): string {
   return `${template}-${set}-${ordinal}`;
@@ -48,15 +53,6 @@ function ordinalOf(set: StatefulSet, pod: Pod): number | undefined {
   return /^(0|[1-9]\d*)$/.test(rest) ? Number(rest) : undefined;
 }
 
-function claimNodes(set: StatefulSet): Record<string, string> {
-  try {
-    const v: unknown = JSON.parse(set.metadata.annotations?.[CLAIM_NODES_ANNOTATION] ?? '{}');
-    return v && typeof v === 'object' ? (v as Record<string, string>) : {};
-  } catch {
-    return {};
-  }
-}
-
 function currentTemplate(set: StatefulSet): PodTemplateSpec | undefined {
   const raw = set.metadata.annotations?.[CURRENT_TEMPLATE_ANNOTATION];
   if (!raw) return undefined;
@@ -67,21 +63,55 @@ function currentTemplate(set: StatefulSet): PodTemplateSpec | undefined {
   }
 }
 
-function claimIds(set: StatefulSet, ordinal: number): string[] {
-  const ns = set.metadata.namespace ?? 'default';
-  return (set.spec?.volumeClaimTemplates ?? []).map((t) => `${ns}/${claimName(t.metadata.name, set.metadata.name, ordinal)}`);
+/** The reference a claim carries when the set's claims go with the set (`whenDeleted: Delete`). */
+function claimOwnerRef(set: StatefulSet): OwnerReference {
+  return { ...ownerRefTo(set), controller: false };
+}
+
+/** The claim of one template for one ordinal, as the set creates it. */
+export function statefulClaim(set: StatefulSet, template: PersistentVolumeClaimTemplate, ordinal: number): PersistentVolumeClaim {
+  const retainOnDelete = (set.spec?.persistentVolumeClaimRetentionPolicy?.whenDeleted ?? 'Retain') === 'Retain';
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: {
+      name: claimName(template.metadata.name, set.metadata.name, ordinal),
+      namespace: set.metadata.namespace ?? 'default',
+      labels: { ...(template.metadata.labels ?? {}), ...(set.spec?.selector.matchLabels ?? {}) },
+      ...(template.metadata.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
+      ...(retainOnDelete ? {} : { ownerReferences: [claimOwnerRef(set)] }),
+    },
+    spec: deepCopy(template.spec ?? {}),
+  };
+}
+
+/** The set's existing claims: ordinal -> claims (any template), found by name and selector labels. */
+function claimsOfSet(set: StatefulSet, view: ObjectReader): Map<number, PersistentVolumeClaim[]> {
+  const out = new Map<number, PersistentVolumeClaim[]>();
+  const templates = set.spec?.volumeClaimTemplates ?? [];
+  if (templates.length === 0) return out;
+  for (const c of view.list<PersistentVolumeClaim>('PersistentVolumeClaim', { namespace: set.metadata.namespace ?? 'default' })) {
+    for (const t of templates) {
+      const prefix = `${t.metadata.name}-${set.metadata.name}-`;
+      const rest = c.metadata.name.startsWith(prefix) ? c.metadata.name.slice(prefix.length) : '';
+      if (!/^(0|[1-9]\d*)$/.test(rest) || !matchesSelector(set.spec!.selector, c.metadata.labels)) continue;
+      const list = out.get(Number(rest)) ?? [];
+      list.push(c);
+      out.set(Number(rest), list);
+      break;
+    }
+  }
+  return out;
 }
 
 export function statefulPod(set: StatefulSet, ordinal: number, template: PodTemplateSpec, revision: string): Pod {
   const name = `${set.metadata.name}-${ordinal}`;
   const ns = set.metadata.namespace ?? 'default';
-  const pinned = claimIds(set, ordinal).map((id) => claimNodes(set)[id]).find((n) => n !== undefined);
   const pod = podFromTemplate(template, {
     name,
     namespace: ns,
     owner: set,
     labels: { [POD_NAME_LABEL]: name, [REVISION_LABEL]: revision, [POD_INDEX_LABEL]: String(ordinal) },
-    annotations: pinned ? { [VOLUME_NODE_ANNOTATION]: pinned } : {},
   });
   const spec = pod.spec!;
   spec.hostname = name;
@@ -89,6 +119,44 @@ export function statefulPod(set: StatefulSet, ordinal: number, template: PodTemp
   const claims = (set.spec?.volumeClaimTemplates ?? []).map((t) => ({ name: t.metadata.name, persistentVolumeClaim: { claimName: claimName(t.metadata.name, set.metadata.name, ordinal) } }));
   spec.volumes = [...(spec.volumes ?? []).filter((v) => !claims.some((c) => c.name === v.name)), ...claims];
   return pod;
+}
+
+/** Creates of the ordinal's claims that do not exist. */
+function missingClaims(set: StatefulSet, view: ObjectReader, ordinal: number): Action[] {
+  const ns = set.metadata.namespace ?? 'default';
+  return (set.spec?.volumeClaimTemplates ?? [])
+    .map((t) => statefulClaim(set, t, ordinal))
+    .filter((c) => !view.get({ kind: 'PersistentVolumeClaim', namespace: ns, name: c.metadata.name }))
+    .map((c): Action => ({ op: 'create', object: c }));
+}
+
+/**
+ * Claim actions before any pod work: retention references follow the policy,
+ * and with `whenScaled: Delete` the claims of ordinals out of range whose pod
+ * is gone are deleted.
+ */
+function claimRetention(set: StatefulSet, view: ObjectReader, claims: Map<number, PersistentVolumeClaim[]>, start: number, end: number): Action[] {
+  const policy = set.spec?.persistentVolumeClaimRetentionPolicy;
+  const ownedBySet = policy?.whenDeleted === 'Delete';
+  const ns = set.metadata.namespace ?? 'default';
+  const actions: Action[] = [];
+  for (const [ordinal, list] of claims) {
+    for (const c of list) {
+      if (isTerminating(c)) continue;
+      const outOfRange = ordinal < start || ordinal >= end;
+      if (outOfRange && policy?.whenScaled === 'Delete' && !view.get({ kind: 'Pod', namespace: ns, name: `${set.metadata.name}-${ordinal}` })) {
+        actions.push({ op: 'delete', key: { kind: 'PersistentVolumeClaim', namespace: ns, name: c.metadata.name }, uid: c.metadata.uid });
+        continue;
+      }
+      const refs = c.metadata.ownerReferences ?? [];
+      const has = refs.some((r) => r.uid === set.metadata.uid);
+      if (has !== ownedBySet) {
+        const ownerReferences = ownedBySet ? [...refs, claimOwnerRef(set)] : refs.filter((r) => r.uid !== set.metadata.uid);
+        actions.push({ op: 'update', object: { ...c, metadata: { ...c.metadata, ownerReferences } } });
+      }
+    }
+  }
+  return actions;
 }
 
 export function reconcileStatefulSet(key: ObjectKey, view: ObjectReader, ctx: ReconcileContext): ReconcileResult {
@@ -114,29 +182,15 @@ export function reconcileStatefulSet(key: ObjectKey, view: ObjectReader, ctx: Re
   // Ready, and Ready for minReadySeconds: what the next ordinal (or the next update) waits for.
   const healthy = (p: Pod): boolean => !isTerminating(p) && isPodAvailable(p, minReady, ctx.now);
 
-  // ---- metadata first: remember the current template, and where each claim's volume lives.
+  // ---- metadata first: remember the current template.
   const annotations = { ...(set.metadata.annotations ?? {}) };
   if (!saved) annotations[CURRENT_TEMPLATE_ANNOTATION] = JSON.stringify(spec.template);
-  const claims = claimNodes(set);
-  for (const p of pods) {
-    const o = ordinalOf(set, p);
-    if (o === undefined || !p.spec?.nodeName) continue;
-    for (const id of claimIds(set, o)) if (!claims[id]) claims[id] = p.spec.nodeName;
-  }
-  if (spec.persistentVolumeClaimRetentionPolicy?.whenScaled === 'Delete') {
-    // Claims of ordinals scaled away are forgotten (their pods gone), so the ordinal starts afresh if it returns.
-    for (const id of Object.keys(claims)) {
-      const m = /-(\d+)$/.exec(id);
-      const o = m ? Number(m[1]) : -1;
-      if ((o < start || o >= end) && !byOrdinal.has(o)) delete claims[id];
-    }
-  }
-  if (Object.keys(claims).length || annotations[CLAIM_NODES_ANNOTATION]) annotations[CLAIM_NODES_ANNOTATION] = JSON.stringify(Object.fromEntries(Object.entries(claims).sort()));
   if (!deepEqual(annotations, set.metadata.annotations ?? {})) {
     return { actions: [{ op: 'update', object: { ...set, metadata: { ...set.metadata, annotations } } }] };
   }
 
-  const actions: Action[] = [];
+  const claims = claimsOfSet(set, view);
+  const actions: Action[] = claimRetention(set, view, claims, start, end);
   const podKey = (p: Pod): ObjectKey => ({ kind: 'Pod', namespace: ns, name: p.metadata.name });
   const partition = spec.updateStrategy?.rollingUpdate?.partition ?? 0;
   const rolling = (spec.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
@@ -161,6 +215,13 @@ export function reconcileStatefulSet(key: ObjectKey, view: ObjectReader, ctx: Re
         if (ordered) break;
         continue;
       }
+      // Each claim first; a claim still being deleted (its volume with it) holds the ordinal back.
+      const existing = claims.get(o) ?? [];
+      if (existing.some(isTerminating)) {
+        if (ordered) break;
+        continue;
+      }
+      actions.push(...missingClaims(set, view, o));
       const useCurrent = rolling && o < partition && saved !== undefined;
       const pod = statefulPod(set, o, useCurrent ? saved : spec.template, useCurrent ? currentRevision : updateRevision);
       actions.push({ op: 'create', object: pod });
@@ -169,6 +230,8 @@ export function reconcileStatefulSet(key: ObjectKey, view: ObjectReader, ctx: Re
       if (ordered) break;
       continue;
     }
+    // A pod whose claim was deleted gets a new one (it stays Pending until then).
+    if (!(claims.get(o) ?? []).some(isTerminating)) actions.push(...missingClaims(set, view, o));
     // OrderedReady: the next ordinal waits until this one is Running and Ready.
     if (ordered && (!healthy(p) || failedNow.has(p.metadata.name))) break;
   }

@@ -1,6 +1,6 @@
 import t from 'tap';
-import type { Pod, StatefulSet } from '@shoal/api';
-import { CLAIM_NODES_ANNOTATION, reconcileStatefulSet, VOLUME_NODE_ANNOTATION } from '../../src/index.js';
+import { CLAIM_PROTECTION_FINALIZER, SELECTED_NODE_ANNOTATION, type PersistentVolumeClaim, type Pod, type StatefulSet } from '@shoal/api';
+import { reconcileStatefulSet, reconcileVolumeClaim } from '../../src/index.js';
 import { controllerConfig } from '../../src/index.js';
 import { World } from '../fixtures/world.js';
 import { statefulSet } from '../fixtures/objects.js';
@@ -128,15 +128,95 @@ t.test('fencing: an ordinal is not recreated while a pod of that name still exis
   t.ok(live(w.get<Pod>('Pod', 'db-1')!), 'recreated once the old one is gone');
 });
 
-t.test('claims remember their node; a recreated pod is pinned there', async (t) => {
-  const w = world(1, { volumeClaimTemplates: [{ metadata: { name: 'data' } }] });
+const claimNames = (w: World): string[] => w.c.list<PersistentVolumeClaim>('PersistentVolumeClaim').map((c) => c.metadata.name).sort();
+const claim = (w: World, name: string): PersistentVolumeClaim | undefined => w.get<PersistentVolumeClaim>('PersistentVolumeClaim', name);
+
+function claimWorld(replicas: number, extra: Partial<StatefulSet['spec']> = {}): World {
+  const w = new World({ StatefulSet: reconcileStatefulSet, PersistentVolumeClaim: reconcileVolumeClaim });
+  w.c.create(statefulSet('db', replicas, {
+    podManagementPolicy: 'Parallel',
+    volumeClaimTemplates: [{ metadata: { name: 'data', labels: { tier: 'db' } }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+    ...extra,
+  }));
+  return w;
+}
+
+t.test('each ordinal gets its claim before its pod; the claim records the node of its first pod and turns Bound', async (t) => {
+  const w = claimWorld(2);
   w.settle();
+  t.same(claimNames(w), ['data-db-0', 'data-db-1']);
+  const c = claim(w, 'data-db-0')!;
+  t.same(c.metadata.labels, { tier: 'db', app: 'db' }, 'template labels plus the selector labels');
+  t.same(c.spec, { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } });
+  t.same(c.metadata.ownerReferences, undefined, 'Retain: the claim outlives the set');
+  t.same(c.metadata.finalizers, [CLAIM_PROTECTION_FINALIZER]);
+  t.same(w.get<Pod>('Pod', 'db-0')!.spec!.volumes, [{ name: 'data', persistentVolumeClaim: { claimName: 'data-db-0' } }]);
   w.kubelet({ node: 'n7' });
   w.settle();
-  t.equal(JSON.parse(w.get<StatefulSet>('StatefulSet', 'db')!.metadata.annotations![CLAIM_NODES_ANNOTATION]!)['default/data-db-0'], 'n7');
+  t.equal(claim(w, 'data-db-0')!.metadata.annotations?.[SELECTED_NODE_ANNOTATION], 'n7');
+  t.match(claim(w, 'data-db-0')!.status, { phase: 'Bound', capacity: { storage: '1Gi' } });
+  // The pod is deleted and recreated: the claim (and its node) stay.
+  const uid = claim(w, 'data-db-0')!.metadata.uid;
   w.c.apply([{ op: 'delete', key: { kind: 'Pod', namespace: 'default', name: 'db-0' }, gracePeriodSeconds: 0 }]);
   w.settle();
-  t.equal(w.get<Pod>('Pod', 'db-0')!.metadata.annotations![VOLUME_NODE_ANNOTATION], 'n7');
+  t.ok(w.get<Pod>('Pod', 'db-0'), 'recreated');
+  t.equal(claim(w, 'data-db-0')!.metadata.uid, uid, 'same claim');
+});
+
+t.test('whenScaled Retain keeps the claims of removed ordinals; whenScaled Delete deletes them once their pod is gone', async (t) => {
+  for (const whenScaled of ['Retain', 'Delete'] as const) {
+    const w = claimWorld(3, { persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled } });
+    run(w);
+    t.same(claimNames(w), ['data-db-0', 'data-db-1', 'data-db-2']);
+    const s = w.get<StatefulSet>('StatefulSet', 'db')!;
+    w.c.put({ ...s, spec: { ...s.spec!, replicas: 1 } });
+    w.settle();
+    t.same(claimNames(w), ['data-db-0', 'data-db-1', 'data-db-2'], `${whenScaled}: claims wait while the pods terminate`);
+    run(w);
+    t.same(names(w), ['db-0']);
+    t.same(claimNames(w), whenScaled === 'Retain' ? ['data-db-0', 'data-db-1', 'data-db-2'] : ['data-db-0'], `${whenScaled} after the scale-down`);
+    // Scaling up again: Retain finds the old claims; Delete makes new ones.
+    w.c.put({ ...w.get<StatefulSet>('StatefulSet', 'db')!, spec: { ...s.spec!, replicas: 3 } });
+    run(w);
+    t.same(claimNames(w), ['data-db-0', 'data-db-1', 'data-db-2']);
+  }
+});
+
+t.test('whenDeleted Delete makes the set an owner of its claims; changing the policy follows', async (t) => {
+  const w = claimWorld(2, { persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Retain' } });
+  run(w);
+  const set = w.get<StatefulSet>('StatefulSet', 'db')!;
+  t.match(claim(w, 'data-db-1')!.metadata.ownerReferences, [{ kind: 'StatefulSet', name: 'db', uid: set.metadata.uid, controller: false }]);
+  w.c.put({ ...set, spec: { ...set.spec!, persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' } } });
+  w.settle();
+  t.same(claim(w, 'data-db-1')!.metadata.ownerReferences, [], 'Retain again: the reference is dropped');
+});
+
+t.test('a claim in use stays until its pod is gone; a claim being deleted holds its ordinal back, then comes back new', async (t) => {
+  const w = claimWorld(1);
+  run(w);
+  const old = claim(w, 'data-db-0')!;
+  w.c.apply([{ op: 'delete', key: { kind: 'PersistentVolumeClaim', namespace: 'default', name: 'data-db-0' } }]);
+  w.settle();
+  t.ok(claim(w, 'data-db-0')?.metadata.deletionTimestamp, 'in use by a placed pod: Terminating');
+  w.c.apply([{ op: 'delete', key: { kind: 'Pod', namespace: 'default', name: 'db-0' }, gracePeriodSeconds: 0 }]);
+  w.pass();
+  t.equal(w.get<Pod>('Pod', 'db-0'), undefined, 'no pod while the claim is going');
+  w.settle();
+  const fresh = claim(w, 'data-db-0')!;
+  t.not(fresh.metadata.uid, old.metadata.uid, 'a new claim (a new, empty volume)');
+  t.notOk(fresh.metadata.deletionTimestamp);
+  t.ok(w.get<Pod>('Pod', 'db-0'), 'and the pod again');
+});
+
+t.test('an unplaced pod does not keep a claim; a pod whose claim went gets a new one', async (t) => {
+  const w = claimWorld(1);
+  w.settle(); // claim and pod exist, the pod is not placed
+  w.c.apply([{ op: 'delete', key: { kind: 'PersistentVolumeClaim', namespace: 'default', name: 'data-db-0' } }]);
+  const uid = w.get<Pod>('Pod', 'db-0')!.metadata.uid;
+  w.settle();
+  t.ok(claim(w, 'data-db-0') && !claim(w, 'data-db-0')!.metadata.deletionTimestamp, 'recreated');
+  t.equal(w.get<Pod>('Pod', 'db-0')!.metadata.uid, uid, 'the pending pod stays and will use it');
 });
 
 t.test('idempotent: the same view gives the same actions', async (t) => {

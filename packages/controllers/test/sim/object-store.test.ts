@@ -194,9 +194,10 @@ t.test('StatefulSet on the real store: a node death never leaves two pods of one
   await run(20);
   const vol = store.get<Pod>({ kind: 'Pod', namespace: 'default', name: 'vol-0' })!;
   t.equal(vol.spec?.nodeName, undefined, 'the pod with a claim on the dead node stays Pending');
-  t.equal(vol.metadata.annotations?.['shoal.io/volume-node'], victim);
+  const volClaim = store.get({ kind: 'PersistentVolumeClaim', namespace: 'default', name: 'data-vol-0' });
+  t.equal(volClaim?.metadata.annotations?.['volume.kubernetes.io/selected-node'], victim, 'the claim records its node');
   const why = store.list('Event').find((e) => (e as unknown as { reason: string; involvedObject: { name: string } }).reason === 'FailedScheduling' && (e as unknown as { involvedObject: { name: string } }).involvedObject.name === 'vol-0');
-  t.match((why as unknown as { message: string } | undefined)?.message, /didn't hold the pod's volumes \(they live on node/);
+  t.match((why as unknown as { message: string } | undefined)?.message, /didn't hold the pod's volume default\/data-vol-0 \(it lives on node/);
 
   // The node returns: its agent stops the old containers and confirms; the
   // ordinals come back, and vol-0 goes back to its claim's node.

@@ -10,18 +10,18 @@
  * dockerode create+start (the API calls `docker run` makes, without the
  * CLI's own start-up), a stricter baseline.
  *
- *   npm run bench -- pod [--trials 20] [--image shoal/echo:latest] [--batch-ms 100] [--no-cluster]
+ *   npm run bench -- pod [--trials 20] [--image shoal/echo:latest] [--batch-ms 100] [--no-cluster] [--trace]
  *   node --conditions=@shoal/source --import tsx scripts/bench/pod.ts [flags]
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import type { Pod } from '@shoal/api';
 import { Agent, MemoryAgentSink, MemoryAgentSource } from '@shoal/agent';
-import { DockerRuntime, LABEL_OWNER } from '@shoal/runtime';
+import { DockerRuntime, LABEL_OWNER, LABEL_POD_NAME, LABEL_ROLE } from '@shoal/runtime';
 import { PrivateCluster } from '../lib/private-cluster.js';
 
 const run = promisify(execFile);
@@ -71,10 +71,36 @@ export default async function main(argv: string[]): Promise<void> {
   const withCluster = !argv.includes('--no-cluster');
   const pc = withCluster ? new PrivateCluster({ net: 242 }) : undefined;
   const running = new Map<string, () => void>();
+  // --trace: when each stage of a cluster trial was seen (ms after the create call).
+  const trace = argv.includes('--trace');
+  const stages = new Map<string, Record<string, number>>();
+  const traceRows: Record<string, number>[] = [];
+  const agentRows: Record<string, number>[] = [];
+  const seenAt = (name: string, stage: string, t: number) => {
+    const st = stages.get(name);
+    if (st && st[stage] === undefined) st[stage] = t - st['t0']!;
+  };
   const abort = new AbortController();
   let cc: ReturnType<PrivateCluster['client']> | undefined;
   try {
     await agent.start();
+    if (trace) {
+      // The engine's own create/start times of each cluster pod's sandbox and app container.
+      const ev = (await docker.getEvents({ filters: { type: ['container'], event: ['create', 'start'], label: [LABEL_ROLE] } })) as unknown as NodeJS.ReadableStream & { destroy(): void };
+      abort.signal.addEventListener('abort', () => ev.destroy());
+      let buf = '';
+      ev.on('data', (chunk: Buffer) => {
+        buf += chunk.toString();
+        for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+          const j = JSON.parse(buf.slice(0, nl)) as { Action: string; timeNano: number; Actor: { Attributes: Record<string, string> } };
+          buf = buf.slice(nl + 1);
+          const st = stages.get(j.Actor.Attributes[LABEL_POD_NAME] ?? '');
+          const stage = `docker: ${j.Actor.Attributes[LABEL_ROLE]} ${j.Action}`;
+          if (st && st[stage] === undefined) st[stage] = j.timeNano / 1e6 - st['wall']!;
+        }
+      });
+      ev.on('error', () => undefined);
+    }
     if (pc) {
       process.stderr.write('[pod] starting a private three-node cluster\n');
       await pc.start();
@@ -82,7 +108,15 @@ export default async function main(argv: string[]): Promise<void> {
       const rev = (await c.list('Pod', { namespace: 'default' })).revision;
       void (async () => {
         for await (const e of c.watch<Pod>('Pod', { namespace: 'default', resourceVersion: rev, signal: abort.signal })) {
-          if (e.object?.status?.phase === 'Running') running.get(e.object.metadata.name)?.();
+          const now = performance.now();
+          const o = e.object;
+          if (!o) continue;
+          if (trace) {
+            seenAt(o.metadata.name, 'added', now);
+            if (o.spec?.nodeName) seenAt(o.metadata.name, 'bound', now);
+            if (o.status?.hostIP) seenAt(o.metadata.name, `agent ${o.status.phase ?? ''}`.trim(), now);
+          }
+          if (o.status?.phase === 'Running') running.get(o.metadata.name)?.();
         }
       })().catch(() => undefined);
     }
@@ -96,9 +130,12 @@ export default async function main(argv: string[]): Promise<void> {
           const name = `bench-full-${i}`;
           const seen = new Promise<void>((r) => running.set(name, r));
           const t0 = performance.now();
+          stages.set(name, { t0, wall: Date.now() });
           await c.create<Pod>({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'app', image, imagePullPolicy: 'Never' }] } });
+          seenAt(name, 'api returned', performance.now());
           await seen;
           if (!warmup) full.push(performance.now() - t0);
+          if (!warmup && trace) traceRows.push(stages.get(name)!);
           await c.delete('Pod', name, { gracePeriodSeconds: 0 });
         } else if (kind === 'raw') {
           const t0 = performance.now();
@@ -118,14 +155,27 @@ export default async function main(argv: string[]): Promise<void> {
             spec: { nodeName: node, terminationGracePeriodSeconds: 1, containers: [{ name: 'app', image }] },
           };
           const t0 = performance.now();
+          stages.set(pod.metadata.name, { t0, wall: Date.now() });
           source.put(pod);
           await sink.waitFor(`pod ${i} Running`, () => sink.latest(pod.metadata.uid!)?.status.phase === 'Running');
           if (!warmup) shoal.push(performance.now() - t0);
+          if (!warmup && trace) agentRows.push({ ...stages.get(pod.metadata.name)!, 'Running reported': performance.now() - t0 });
           source.remove('Pod', 'default', pod.metadata.name);
           for (let k = 0; k < 200; k++) {
             if ((await runtime.listSandboxes({ podUid: pod.metadata.uid! })).length === 0 && (await runtime.listContainers({ podUid: pod.metadata.uid! })).length === 0) break;
             await new Promise((r) => setTimeout(r, 50));
           }
+        }
+      }
+    }
+    // --trace: the nodes' own log lines for each pod (wall clock, so a few ms of skew).
+    if (trace && pc) {
+      for (const n of pc.names) {
+        for (const line of (await readFile(pc.logTail(n), 'utf8')).split('\n')) {
+          if (!line.includes('bench-full-')) continue;
+          const j = JSON.parse(line) as { time: string; msg: string; pod?: string };
+          const st = stages.get(j.pod?.split('/')[1] ?? '');
+          if (st && st[`log: ${j.msg}`] === undefined) st[`log: ${j.msg}`] = Date.parse(j.time) - st['wall']!;
         }
       }
     }
@@ -155,6 +205,18 @@ export default async function main(argv: string[]): Promise<void> {
       `ratio Shoal agent / docker run -d: median ${(s.median / r.median).toFixed(2)}x, p95 ${(s.p95 / r.p95).toFixed(2)}x\n` +
       `ratio Shoal / API create+start: median ${(s.median / a.median).toFixed(2)}x, p95 ${(s.p95 / a.p95).toFixed(2)}x\n`,
   );
+  if (trace) {
+    // Median time after the start at which each stage was first seen (API call, watch, engine events, node logs).
+    const table = (title: string, rows: Record<string, number>[]) => {
+      if (!rows.length) return '';
+      const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => k !== 't0' && k !== 'wall');
+      const med = (k: string) => summary(rows.map((r) => r[k]).filter((x): x is number => x !== undefined)).median;
+      keys.sort((x, y) => med(x) - med(y));
+      return `\n${title} (median ms after the start):\n${keys.map((k) => `  ${k.padEnd(26)} ${f(med(k))}`).join('\n')}\n`;
+    };
+    process.stdout.write(table('cluster stages', traceRows) + table('agent alone stages', agentRows));
+  }
+
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) await main(process.argv.slice(2));

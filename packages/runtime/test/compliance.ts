@@ -5,7 +5,7 @@
  */
 import type { Test } from 'tap';
 import {
-  ImageNotPresentError, NotOwnedError, runSandbox, LABEL_ATTEMPT, LABEL_CONTAINER_NAME, LABEL_NODE, LABEL_OWNER,
+  ImageNotPresentError, NotOwnedError, runSandbox, SandboxNotRunningError, LABEL_ATTEMPT, LABEL_CONTAINER_NAME, LABEL_NODE, LABEL_OWNER,
   LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID,
   type ContainerRuntime, type ContainerSpec, type RuntimeEvent, type SandboxSpec,
 } from '@shoal/runtime';
@@ -142,6 +142,16 @@ export function runtimeCompliance(t: Test, h: ComplianceHarness, prefix: string)
     t.equal((await a.inspectContainer(id))?.state, 'running');
     await a.removeContainer(id);
     await a.removeSandbox(sbId);
+  });
+
+  t.test('a container joins only a live sandbox of its own node', async (t) => {
+    const p = pod('refused');
+    const sb = await runSandbox(a, sandboxSpec(p));
+    await t.rejects(b.createContainer(sb.id, containerSpec(p, 'app', h.runForever('x'))), NotOwnedError, "not another node's sandbox");
+    await a.stopSandbox(sb.id, 1);
+    await t.rejects(a.createContainer(sb.id, containerSpec(p, 'app', h.runForever('x'))), SandboxNotRunningError, 'not an exited one');
+    await a.removeSandbox(sb.id);
+    await t.rejects(a.createContainer(sb.id, containerSpec(p, 'app', h.runForever('x'))), SandboxNotRunningError, 'nor a removed one');
   });
 
   t.test('exit codes and die events are reported', async (t) => {

@@ -37,11 +37,16 @@ function statusCode(err: unknown): number | undefined {
   return typeof err === 'object' && err !== null && 'statusCode' in err ? Number((err as { statusCode: unknown }).statusCode) : undefined;
 }
 
-function runState(s: Docker.ContainerInspectInfo['State']): RunState {
-  if (s.Running || s.Restarting || s.Paused) return 'running';
-  if (s.Status === 'created') return 'created';
-  if (s.Status === 'exited' || s.Status === 'dead') return 'exited';
+/** The engine's status word (inspect's State.Status, list's State). */
+function statusState(status: string | undefined): RunState {
+  if (status === 'running' || status === 'restarting' || status === 'paused') return 'running';
+  if (status === 'created') return 'created';
+  if (status === 'exited' || status === 'dead') return 'exited';
   return 'unknown';
+}
+
+function runState(s: Docker.ContainerInspectInfo['State']): RunState {
+  return s.Running || s.Restarting || s.Paused ? 'running' : statusState(s.Status);
 }
 
 function time(t: string | undefined): string | undefined {
@@ -57,6 +62,8 @@ export class DockerRuntime implements ContainerRuntime {
   private readonly unsubscribers = new Set<() => void>();
   /** Ids this instance created: known to be ours without an inspect. */
   private readonly createdHere = new Set<string>();
+  /** The last inspect of each container seen by a list, reused while its state is unchanged. */
+  private readonly inspected = new Map<string, Docker.ContainerInspectInfo>();
 
   constructor(cfg: DockerRuntimeConfig) {
     if (!cfg.ownerNode) throw new RuntimeError('DockerRuntime needs an ownerNode');
@@ -126,14 +133,34 @@ export class DockerRuntime implements ContainerRuntime {
     return out;
   }
 
+  /**
+   * Lists this node's containers of one role, inspected. An inspect is reused
+   * while the list shows the container in the same state as that inspect did
+   * (what a list pass needs of a container changes only with its state: exit
+   * code and times, the sandbox's IP), so a pass over a steady node costs one
+   * list call, and never waits for the lock of a container being started.
+   */
   private async listInspected(role: string, filter?: ContainerFilter): Promise<Docker.ContainerInspectInfo[]> {
     const list = await this.docker.listContainers({ all: true, filters: this.ownerFilter(role, filter) });
-    const infos = await Promise.all(list.map((c) => this.inspectOwned(c.Id).catch((err: unknown) => {
-      if (err instanceof NotOwnedError) throw err;
-      // Removed between list and inspect, or the engine hiccuped: skip it this time.
-      this.log.warn('inspect failed while listing', { id: c.Id, err: String(err) });
-      return undefined;
-    })));
+    const infos = await Promise.all(list.map(async (c) => {
+      const cached = this.inspected.get(c.Id);
+      if (cached && runState(cached.State) === statusState(c.State)) return cached;
+      try {
+        const info = await this.inspectOwned(c.Id);
+        if (info) this.inspected.set(c.Id, info);
+        return info;
+      } catch (err) {
+        if (err instanceof NotOwnedError) throw err;
+        // Removed between list and inspect, or the engine hiccuped: skip it this time.
+        this.log.warn('inspect failed while listing', { id: c.Id, err: String(err) });
+        return undefined;
+      }
+    }));
+    if (!filter?.podUid) {
+      // Forget containers of this role that are gone.
+      const listed = new Set(list.map((c) => c.Id));
+      for (const [id, info] of this.inspected) if (info.Config.Labels?.[LABEL_ROLE] === role && !listed.has(id)) this.inspected.delete(id);
+    }
     return infos.filter((i): i is Docker.ContainerInspectInfo => i !== undefined);
   }
 
@@ -154,6 +181,7 @@ export class DockerRuntime implements ContainerRuntime {
     const info = await this.inspectOwned(id);
     if (!info) return;
     this.createdHere.delete(id);
+    this.inspected.delete(id);
     try {
       await this.docker.getContainer(id).remove({ force: true, v: true });
     } catch (err) {
@@ -232,10 +260,28 @@ export class DockerRuntime implements ContainerRuntime {
 
   // ------------------------------------------------------------ containers
 
+  /**
+   * The sandbox's owner and state from the engine's container list, which
+   * (unlike inspect) does not wait for the container's lock: a sandbox being
+   * started holds that lock for the whole network set-up, and the pod's first
+   * containers are created meanwhile. Falls back to inspect when the list does
+   * not show it (gone, or not ours).
+   */
+  private async sandboxState(sandboxId: string): Promise<RunState | undefined> {
+    const [c] = (await this.docker.listContainers({ all: true, filters: { id: [sandboxId] } })).filter((x) => x.Id === sandboxId);
+    if (!c) {
+      const info = await this.inspectOwned(sandboxId);
+      return info ? runState(info.State) : undefined;
+    }
+    const owner = c.Labels?.[LABEL_OWNER];
+    if (owner !== this.ownerNode) throw new NotOwnedError(sandboxId, owner);
+    return statusState(c.State);
+  }
+
   async createContainer(sandboxId: string, spec: ContainerSpec): Promise<string> {
-    const sandbox = await this.inspectOwned(sandboxId);
+    const state = await this.sandboxState(sandboxId);
     // A sandbox being set up (created, not yet started) may take containers already.
-    if (!sandbox || runState(sandbox.State) === 'exited') throw new SandboxNotRunningError(sandboxId);
+    if (!state || state === 'exited') throw new SandboxNotRunningError(sandboxId);
     const r = spec.resources;
     const hostConfig: Docker.HostConfig = {
       // Join the sandbox: same network namespace (localhost, IP, ports), hostname, resolv.conf and IPC.
@@ -377,7 +423,11 @@ export class DockerRuntime implements ContainerRuntime {
   // ------------------------------------------------------------ events
 
   subscribe(cb: (e: RuntimeEvent) => void): () => void {
-    const off = subscribeEngineEvents(this.docker, this.ownerNode, this.log, cb);
+    const off = subscribeEngineEvents(this.docker, this.ownerNode, this.log, (e) => {
+      // A start, die or OOM changes what an inspect says even when the state word looks the same.
+      this.inspected.delete(e.containerId);
+      cb(e);
+    });
     const unsubscribe = () => {
       off();
       this.unsubscribers.delete(unsubscribe);

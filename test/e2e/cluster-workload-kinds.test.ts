@@ -1,6 +1,7 @@
 // StatefulSets, Jobs and DaemonSets on a real cluster with real Docker.
 import t from 'tap';
-import type { DaemonSet, Job, Pod, StatefulSet } from '@shoal/api';
+import { execFileSync } from 'node:child_process';
+import type { DaemonSet, Job, PersistentVolumeClaim, Pod, StatefulSet } from '@shoal/api';
 import { PrivateCluster } from '../../scripts/lib/private-cluster.js';
 
 const sleeper = 'trap "exit 0" TERM; while true; do sleep 1; done';
@@ -58,6 +59,60 @@ t.test('StatefulSet: each ordinal finds its own volume after delete and recreate
   abort.abort();
   await watching;
   t.same(gone.slice(0, 2), [`${name}-2`, `${name}-1`], 'scale down removes the highest ordinal first');
+});
+
+t.test('StatefulSet claims: Bound on their node; whenScaled and whenDeleted Delete remove claims and their Docker volumes', async (t) => {
+  const pc = new PrivateCluster();
+  const name = `rt${process.pid % 1000}`;
+  t.teardown(() => pc.close());
+  await pc.start();
+  const c = pc.client();
+  const sts: StatefulSet = {
+    apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name },
+    spec: {
+      replicas: 3, serviceName: name, podManagementPolicy: 'Parallel', selector: { matchLabels: { app: name } },
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Delete' },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          containers: [{ name: 'db', image: 'shoal/busybox:latest', imagePullPolicy: 'Never', command: ['sh', '-c', `hostname > /data/me; ${sleeper}`], volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
+        },
+      },
+      volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { resources: { requests: { storage: '16Mi' } } } }],
+    },
+  };
+  const claims = async (): Promise<PersistentVolumeClaim[]> => (await c.list<PersistentVolumeClaim>('PersistentVolumeClaim', { namespace: 'default' })).items.filter((x) => x.metadata.name.startsWith(`data-${name}-`));
+  /** Docker volumes holding the claim of this uid (on whichever node of the cluster). */
+  const volumesOf = (uid: string): string[] => execFileSync('docker', ['volume', 'ls', '-q', '--filter', `label=io.shoal.claim-uid=${uid}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+
+  await c.apply(sts);
+  await pc.until('3 ready ordinals', async () => ((await pc.pods(`app=${name}`, c)).filter(PrivateCluster.ready).length === 3 ? true : undefined), 120_000);
+  const made = await pc.until('3 bound claims', async () => {
+    const cs = await claims();
+    return cs.length === 3 && cs.every((x) => x.status?.phase === 'Bound') ? cs : undefined;
+  }, 30_000);
+  const pods = await pc.pods(`app=${name}`, c);
+  for (const claim of made) {
+    const pod = pods.find((p) => `data-${p.metadata.name}` === claim.metadata.name);
+    t.equal(claim.metadata.annotations?.['volume.kubernetes.io/selected-node'], pod?.spec?.nodeName, `${claim.metadata.name} is on its pod's node`);
+    t.equal(volumesOf(claim.metadata.uid!).length, 1, `${claim.metadata.name} has one Docker volume`);
+  }
+  const byOrdinal = (i: number) => made.find((x) => x.metadata.name === `data-${name}-${i}`)!;
+
+  // Scale down to 1: the claims of ordinals 1 and 2 go, and their volumes with them.
+  const cur = await c.get<StatefulSet>('StatefulSet', name);
+  await c.update({ ...cur, spec: { ...cur.spec!, replicas: 1 } });
+  await pc.until('the claims of ordinals 1 and 2 to go', async () => ((await claims()).map((x) => x.metadata.name).join() === `data-${name}-0` ? true : undefined), 60_000);
+  await pc.until('their Docker volumes to go', async () => (volumesOf(byOrdinal(1).metadata.uid!).length + volumesOf(byOrdinal(2).metadata.uid!).length === 0 ? true : undefined), 30_000);
+  t.equal(volumesOf(byOrdinal(0).metadata.uid!).length, 1, 'ordinal 0 keeps its volume');
+  t.equal((await c.exec(`${name}-0`, ['cat', '/data/me'], { timeoutMs: 30_000 })).stdout.toString().trim(), `${name}-0`, 'and its data');
+
+  // Delete the set: its last claim goes with it (garbage collection), then the volume.
+  await c.delete('StatefulSet', name);
+  await pc.until('the last claim to go', async () => ((await claims()).length === 0 ? true : undefined), 60_000);
+  await pc.until('its volume to go', async () => (volumesOf(byOrdinal(0).metadata.uid!).length === 0 ? true : undefined), 30_000);
+  t.pass('no claim and no volume left');
 });
 
 t.test('Indexed Job: 5 completions, 2 at a time, every index done once', async (t) => {

@@ -1,8 +1,8 @@
 import t from 'tap';
-import type { Deployment, Pod } from '@shoal/api';
+import type { Deployment, PersistentVolumeClaim, Pod } from '@shoal/api';
 import { rolloutState } from '../src/index.js';
 import { shortDuration } from '../src/output/age.js';
-import { podStatus } from '../src/output/columns.js';
+import { columnsFor, podStatus } from '../src/output/columns.js';
 import { Table } from '../src/output/table.js';
 
 t.test('short durations read like kubectl', async (t) => {
@@ -34,4 +34,16 @@ t.test('rollout state of a deployment', async (t) => {
   t.equal(rolloutState(d({ observedGeneration: 2, updatedReplicas: 2, replicas: 2, availableReplicas: 2 })).done, true);
   t.equal(rolloutState(d({ observedGeneration: 2, conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }] })).failed, true);
   t.equal(rolloutState({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' } }).failed, true);
+});
+
+t.test('claim columns: status (Terminating while it goes), node, capacity, short access modes', async (t) => {
+  const claim: PersistentVolumeClaim = {
+    apiVersion: 'v1', kind: 'PersistentVolumeClaim',
+    metadata: { name: 'data-db-0', annotations: { 'volume.kubernetes.io/selected-node': 'n2' } },
+    spec: { accessModes: ['ReadWriteOnce'] },
+    status: { phase: 'Bound', capacity: { storage: '1Gi' } },
+  };
+  const cells = (c: PersistentVolumeClaim) => columnsFor('PersistentVolumeClaim', false, false).map((col) => col.cell(c, new Date()));
+  t.same(cells(claim).slice(0, 5), ['data-db-0', 'Bound', 'n2', '1Gi', 'RWO']);
+  t.same(cells({ ...claim, metadata: { name: 'x', deletionTimestamp: '2026-01-01T00:00:00Z' }, status: {} }).slice(0, 5), ['x', 'Terminating', '<none>', '', 'RWO']);
 });

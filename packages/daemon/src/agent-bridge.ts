@@ -22,7 +22,7 @@ export function agentSource(store: ObjectStore, nodeName: string): AgentSource {
         // Pods of other nodes do not concern this agent (unless one just left it).
         if (kind === 'Pod' && obj && (obj as Pod).spec?.nodeName !== nodeName) return;
         cb();
-      }, ['Pod', 'ConfigMap', 'Secret']);
+      }, ['Pod', 'ConfigMap', 'Secret', 'PersistentVolumeClaim']);
     },
   };
 }

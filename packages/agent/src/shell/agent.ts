@@ -22,6 +22,7 @@ import { ProbeManager } from './probe-manager.js';
 import type { ProbeTarget } from './probe-check.js';
 import { SerialWorkers } from './serial-workers.js';
 import { StatusBatcher } from './status-batcher.js';
+import { removeReleasedVolumes } from './volumes.js';
 
 export type { LogsRequest };
 
@@ -45,6 +46,7 @@ export class Agent {
   private wakeTimer: { at: number; t: NodeJS.Timeout } | undefined;
   private nodeTimer: NodeJS.Timeout | undefined;
   private lastNode: NodeStatus | undefined;
+  private volumeGc = { claims: '', at: -Infinity };
 
   constructor(options: AgentOptions) {
     this.o = resolveOptions(options);
@@ -215,7 +217,22 @@ export class Agent {
     for (const [uid, plan] of orphanPlan(desired, sandboxes, containers)) {
       this.workers.run(uid, () => this.actions.executeOrphan(uid, plan), () => this.kick());
     }
+    this.collectVolumes(now);
     this.schedule(wakeAt, now);
+  }
+
+  /**
+   * Volumes of deleted claims go, off the pods' path: when the claims in view
+   * change, and at most once a resync period otherwise (a volume that was
+   * still mounted is retried then).
+   */
+  private collectVolumes(now: number): void {
+    const claims = this.o.source.list('PersistentVolumeClaim').map((c) => c.metadata.uid ?? '').sort().join(',');
+    if (claims === this.volumeGc.claims && now - this.volumeGc.at < this.o.resyncMs) return;
+    const started = this.workers.run('\0volumes', async () => {
+      await removeReleasedVolumes(this.runtime, this.o.source, this.log).catch((err: unknown) => this.log.warn('volume collection failed', { err: String(err) }));
+    }, () => this.kick());
+    if (started) this.volumeGc = { claims, at: now };
   }
 
   private schedule(wakeAt: number, now: number): void {

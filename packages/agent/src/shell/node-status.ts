@@ -1,6 +1,7 @@
 /** The node's capacity, allocatable resources, readiness and volumes, from the runtime. */
 import type { Condition, NodeStatus } from '@shoal/api';
-import { LABEL_VOLUME_KIND, type ContainerRuntime } from '@shoal/runtime';
+import { LABEL_POD_NAMESPACE, LABEL_VOLUME_KIND, type ContainerRuntime } from '@shoal/runtime';
+import { LABEL_CLAIM_NAME } from './volumes.js';
 
 export interface NodeStatusInput {
   runtime: ContainerRuntime;
@@ -29,7 +30,11 @@ export async function nodeStatus(i: NodeStatusInput): Promise<NodeStatus> {
   if (i.hostIP) addresses.unshift({ type: 'InternalIP', address: i.hostIP });
   try {
     const r = await i.runtime.nodeResources();
-    const volumes = (await i.runtime.listVolumes()).filter((v) => v.labels[LABEL_VOLUME_KIND] === 'pv').map((v) => v.name).sort();
+    // Claim volumes as "<namespace>/<claim>" (what the scheduler matches claims by).
+    const volumes = (await i.runtime.listVolumes())
+      .filter((v) => v.labels[LABEL_VOLUME_KIND] === 'pv')
+      .map((v) => (v.labels[LABEL_CLAIM_NAME] ? `${v.labels[LABEL_POD_NAMESPACE] ?? 'default'}/${v.labels[LABEL_CLAIM_NAME]}` : v.name))
+      .sort();
     const cpuMillis = r.cpus * 1000;
     return {
       capacity: { cpu: String(r.cpus), memory: `${Math.floor(r.memoryBytes / 1024)}Ki`, pods: String(i.maxPods) },

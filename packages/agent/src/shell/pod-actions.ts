@@ -114,7 +114,7 @@ export class PodActions {
 
   private async podVolumes(pod: Pod): Promise<VolumePlan[]> {
     const uid = pod.metadata.uid ?? '';
-    const plans = await prepareVolumes(this.runtime, pod, this.o.dataDir, sourceResolver(this.o.source));
+    const plans = await prepareVolumes(this.runtime, pod, this.o.dataDir, sourceResolver(this.o.source), this.o.source);
     this.volumes.set(uid, plans);
     return plans;
   }

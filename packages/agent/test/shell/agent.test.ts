@@ -3,7 +3,7 @@ import t from 'tap';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { ConfigMap, Secret } from '@shoal/api';
+import type { ConfigMap, PersistentVolumeClaim, Secret } from '@shoal/api';
 import { FakeEngine, type FakeProgram } from '@shoal/runtime';
 import { Agent, MemoryAgentSink, MemoryAgentSource, AgentConfigError, ContainerNotChosenError, NoPreviousInstanceError, type AgentOptions } from '@shoal/agent';
 import { cond, history, makePod, statusWhere } from '../harness.js';
@@ -83,6 +83,7 @@ t.test('env from values, ConfigMaps, Secrets, the downward API and the service h
   const secret: Secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sec', namespace: 'default' }, data: { password: Buffer.from('hunter2').toString('base64') } };
   w.source.put(cm);
   w.source.put(secret);
+  w.source.put({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data-0', namespace: 'default', uid: 'c1' }, spec: {} } as PersistentVolumeClaim);
   const p = makePod('env', 'n1', {
     volumes: [{ name: 'conf', configMap: { name: 'cfg' } }, { name: 'data', persistentVolumeClaim: { claimName: 'data-0' } }, { name: 'scratch', emptyDir: {} }],
     containers: [{
@@ -112,11 +113,37 @@ t.test('env from values, ConfigMaps, Secrets, the downward API and the service h
   const conf = rec.spec!.mounts.find((m) => m.target === '/etc/app');
   t.same(conf && { type: conf.type, ro: 'readOnly' in conf && conf.readOnly }, { type: 'bind', ro: true }, 'configMap bind-mounted read-only');
   t.equal(await readFile(path.join((conf as { source: string }).source, 'app.conf'), 'utf8'), 'x=1\n', 'configMap file written');
-  t.same(rec.spec!.mounts.find((m) => m.target === '/data'), { type: 'volume', source: 'shoal-pv-default-data-0', target: '/data', readOnly: false });
+  t.same(rec.spec!.mounts.find((m) => m.target === '/data'), { type: 'volume', source: 'shoal-pv-default-data-0-c1', target: '/data', readOnly: false }, 'the claim\'s volume, named with its uid');
   t.ok(w.engine.volumes.has(`shoal-ed-${p.metadata.uid}-scratch`), 'emptyDir volume created');
   t.same(w.sink.nodeStatuses.length > 0, true);
   await new Promise((r) => setTimeout(r, 300));
-  t.same(w.sink.nodeStatuses.at(-1)?.volumes, ['shoal-pv-default-data-0'], 'the node reports its persistent volumes');
+  t.same(w.sink.nodeStatuses.at(-1)?.volumes, ['default/data-0'], 'the node reports its claims\' volumes');
+});
+
+t.test('claim volumes: a missing claim makes the pod wait; the volume goes once its claim is gone, never from an older view', async (t) => {
+  const w = await world(t);
+  const claim = (uid: string): PersistentVolumeClaim => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: 'default', uid }, spec: {} });
+  const p = makePod('db', 'n1', { volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'data' } }], containers: [{ name: 'app', image: 'shoal/busybox:latest', volumeMounts: [{ name: 'd', mountPath: '/d' }] }] });
+  w.source.put(p);
+  await w.agent.idle();
+  t.equal(w.engine.volumes.size, 0, 'no volume without its claim');
+  w.source.put(claim('u1'));
+  await statusWhere(w.sink, p, 'running once the claim exists', (s) => s.phase === 'Running');
+  t.ok(w.engine.volumes.has('shoal-pv-default-data-u1'));
+  // The pod goes, then its claim: the volume is removed.
+  w.source.remove('Pod', 'default', 'db');
+  await w.agent.idle();
+  t.ok(w.engine.volumes.has('shoal-pv-default-data-u1'), 'kept while the claim exists (Retain)');
+  w.source.remove('PersistentVolumeClaim', 'default', 'data');
+  await w.agent.syncNow();
+  await w.agent.idle();
+  t.notOk(w.engine.volumes.has('shoal-pv-default-data-u1'), 'removed with its claim');
+  // A volume made at a revision newer than the view (a replica catching up after a restart) stays.
+  await w.opts.runtime.createVolume('shoal-pv-default-data-u9', { labels: { 'io.shoal.volume-kind': 'pv', 'io.shoal.claim-name': 'data', 'io.shoal.claim-uid': 'u9', 'io.shoal.claim-revision': String(w.source.revision + 1000) } });
+  w.source.put(claim('u2'));
+  await w.agent.syncNow();
+  await w.agent.idle();
+  t.ok(w.engine.volumes.has('shoal-pv-default-data-u9'), 'not removed from a view older than the volume');
 });
 
 t.test('a missing Secret key or image gives a waiting reason, not a crash', async (t) => {

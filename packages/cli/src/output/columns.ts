@@ -3,7 +3,7 @@
  * familiar. `wide` columns are added by `-o wide`.
  */
 import type {
-  ConfigMap, CronJob, DaemonSet, Deployment, Endpoints, Event, Job, KubeObject, Namespace, Node, Pod,
+  ConfigMap, CronJob, DaemonSet, Deployment, Endpoints, Event, Job, KubeObject, Namespace, Node, PersistentVolumeClaim, Pod,
   ReplicaSet, Secret, Service, StatefulSet, PodTemplateSpec,
 } from '@shoal/api';
 import { formatSelector } from '@shoal/api';
@@ -149,6 +149,17 @@ export const COLUMNS: Record<string, KindColumns> = {
         if (all.length === 0) return none;
         return all.length > 3 ? `${all.slice(0, 3).join(',')} + ${all.length - 3} more...` : all.join(',');
       }),
+      ageCol,
+    ],
+    wide: [],
+  },
+  PersistentVolumeClaim: {
+    normal: [
+      name,
+      col<PersistentVolumeClaim>('STATUS', (c) => (c.metadata.deletionTimestamp ? 'Terminating' : c.status?.phase ?? 'Pending')),
+      col<PersistentVolumeClaim>('NODE', (c) => c.metadata.annotations?.['volume.kubernetes.io/selected-node'] ?? none),
+      col<PersistentVolumeClaim>('CAPACITY', (c) => c.status?.capacity?.storage ?? ''),
+      col<PersistentVolumeClaim>('ACCESS MODES', (c) => (c.status?.accessModes ?? c.spec?.accessModes ?? []).map((m) => ({ ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' })[m] ?? m).join(',')),
       ageCol,
     ],
     wide: [],

@@ -43,7 +43,7 @@ const level = isLogLevel(args['log-level']) ? args['log-level'] : 'warn';
 const logger = createJsonLogger({ level, fd: 2, base: { node: args.id } });
 const peers = new Map(args.peers.split(',').map((p) => p.split('=') as [string, string]));
 
-const server = new grpc.Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
+const server = new grpc.Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024, 'grpc.enable_channelz': 0 });
 (server as unknown as { commonServerOptions: { noDelay?: boolean } }).commonServerOptions.noDelay = true;
 const transport = new GrpcTransport({ id: args.id, clusterId: args['cluster-id']!, logger });
 transport.register(server);

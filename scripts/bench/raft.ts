@@ -37,7 +37,7 @@ async function failoverTrials(cluster: ProcessCluster, trials: number, log: (s: 
   return times;
 }
 
-async function runSide(make: () => Promise<ProcessCluster>, clients: number, duration: number, trials: number, log: (s: string) => void): Promise<SideResult> {
+async function runSide(make: () => Promise<ProcessCluster>, clients: number, duration: number, trials: number, log: (s: string) => void, graceMs = 0): Promise<SideResult> {
   const cluster = await make();
   const cleanup = (): void => {
     for (const pid of cluster.pids()) {
@@ -60,7 +60,7 @@ async function runSide(make: () => Promise<ProcessCluster>, clients: number, dur
     return { load, failover: { trialsMs: trialsMs.map((v) => round(v)), medianMs: round(percentile(sorted, 50)), maxMs: round(sorted[sorted.length - 1]!) } };
   } finally {
     // SHOAL_BENCH_KEEP=1 keeps the data dirs and node logs for diagnosis.
-    await cluster.stop(process.env.SHOAL_BENCH_KEEP === '1');
+    await cluster.stop(process.env.SHOAL_BENCH_KEEP === '1', graceMs);
     if (process.env.SHOAL_BENCH_KEEP === '1') log(`${cluster.name}: logs and data kept in ${cluster.dir}`);
     process.off('exit', cleanup);
   }
@@ -94,7 +94,8 @@ export default async function main(argv: string[]): Promise<void> {
   const result: Record<string, unknown> = { clients, durationS: duration, valueBytes: 256, shoalTiming: DEFAULT_TIMING };
   let shoal: SideResult | undefined;
   let etcd: SideResult | undefined;
-  if (values.only !== 'etcd') shoal = await runSide(() => shoalCluster(3, DEFAULT_TIMING, nodeArgs), clients, duration, trials, log);
+  // With --cpu-prof the nodes get SIGTERM and a moment to write their profiles.
+  if (values.only !== 'etcd') shoal = await runSide(() => shoalCluster(3, DEFAULT_TIMING, nodeArgs), clients, duration, trials, log, nodeArgs.length > 0 ? 5000 : 0);
   if (values.only !== 'shoal') etcd = await runSide(() => etcdCluster(3), clients, duration, trials, log);
 
   const table = (name: string, r: SideResult): string =>

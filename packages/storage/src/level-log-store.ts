@@ -5,16 +5,25 @@
  * there). Values are checksummed records; `load` refuses a log with a bad
  * record, a gap, or fewer entries than the saved commit index, naming the
  * store path and the index, rather than start from less than was committed.
+ *
+ * Entries are stored in runs: the entries of one `save` are one record,
+ * keyed by the index of the first. A single-entry run is exactly the old
+ * one-record-per-entry layout. Each record costs LevelDB and its JavaScript
+ * binding a fixed amount of CPU per operation, which dominated the store's
+ * cost with a dozen small entries per batch; a run costs one. A run whose
+ * tail was replaced (a conflicting suffix) is not rewritten: a later key
+ * always wins over the earlier run's entries from its own index on, because
+ * a save deletes every run that starts at or after its first entry.
  */
 import { Level } from 'level';
 import {
   decodeConfState,
-  decodeEntry,
+  decodeEntries,
   decodeHardState,
   decodeSnapshot,
   emptyHardState,
   encodeConfState,
-  encodeEntry,
+  encodeEntries,
   encodeHardState,
   encodeSnapshot,
   type Entry,
@@ -34,8 +43,12 @@ type Op =
 export class LevelLogStore implements LogStore {
   private readonly db: Level<Uint8Array, Uint8Array>;
   private opened = false;
-  /** Stored entries are exactly [first, last]; empty when last < first. */
-  private first = 1;
+  /**
+   * First indexes (keys) of the stored runs, ascending; run i holds
+   * [runs[i], runs[i + 1] - 1] and the last one [runs[at end], last].
+   */
+  private runs: number[] = [];
+  /** Index of the last stored entry (or of the snapshot when it is newer). */
   private last = 0;
   /** Serializes writes so batches reach LevelDB in call order. */
   private chain: Promise<void> = Promise.resolve();
@@ -55,26 +68,33 @@ export class LevelLogStore implements LogStore {
     const snapIndex = snapshot?.metadata.index ?? 0;
 
     const entries: Entry[] = [];
-    let first = 0;
-    let prev: Entry | undefined;
+    const runs: number[] = [];
+    /** The last entry read so far (also one the snapshot covers). */
+    let tail: Entry | undefined;
     for await (const [key, value] of this.db.iterator({ gte: entryKey(0), lt: ENTRY_KEY_END })) {
-      const index = entryKeyIndex(key);
-      const e = this.decodeEntryRecord(index, value);
-      if (prev && index !== prev.index + 1) {
-        throw new CorruptLogError(this.path, prev.index + 1, 'missing (gap in the log)');
+      const start = entryKeyIndex(key);
+      const run = this.decodeRunRecord(start, value);
+      if (tail && start > tail.index + 1) {
+        throw new CorruptLogError(this.path, tail.index + 1, 'missing (gap in the log)');
       }
-      if (prev && e.term < prev.term) throw new CorruptLogError(this.path, index, `term ${e.term} below previous ${prev.term}`);
-      if (first === 0) first = index;
-      prev = e;
+      if (tail && start <= tail.index) {
+        // A later run replaces the earlier one's entries from its start on.
+        while (entries.length > 0 && entries[entries.length - 1]!.index >= start) entries.pop();
+      } else if (tail && run[0]!.term < tail.term) {
+        throw new CorruptLogError(this.path, start, `term ${run[0]!.term} below previous ${tail.term}`);
+      }
+      runs.push(start);
       // Entries up to the snapshot are kept for slow followers only; the
       // restarted node starts its in-memory log after the snapshot.
-      if (index > snapIndex) entries.push(e);
+      for (const e of run) if (e.index > snapIndex) entries.push(e);
+      tail = run[run.length - 1];
     }
+    const first = runs[0] ?? 0;
     if (first !== 0 && first > snapIndex + 1) {
       throw new CorruptLogError(this.path, snapIndex + 1, `missing: log starts at ${first} after snapshot ${snapIndex}`);
     }
-    this.first = first === 0 ? snapIndex + 1 : first;
-    this.last = prev?.index ?? snapIndex;
+    this.runs = runs;
+    this.last = Math.max(tail?.index ?? 0, snapIndex);
     // Committed entries must all be here: refuse to start from less.
     if (hardState.commit > Math.max(this.last, snapIndex)) {
       throw new CorruptLogError(this.path, Math.max(this.last, snapIndex) + 1,
@@ -96,8 +116,8 @@ export class LevelLogStore implements LogStore {
       if (batch.snapshot) {
         // A snapshot from the leader replaces the whole log.
         ops.push({ type: 'put', key: SNAPSHOT_KEY, value: sealRecord(encodeSnapshot(batch.snapshot)) });
-        for (let i = this.first; i <= this.last; i++) ops.push({ type: 'del', key: entryKey(i) });
-        this.first = batch.snapshot.metadata.index + 1;
+        for (const start of this.runs) ops.push({ type: 'del', key: entryKey(start) });
+        this.runs = [];
         this.last = batch.snapshot.metadata.index;
       }
       const head = batch.entries[0];
@@ -105,12 +125,15 @@ export class LevelLogStore implements LogStore {
         if (head.index > this.last + 1) {
           throw new RangeError(`raft log ${this.path}: entry ${head.index} would leave a gap after ${this.last}`);
         }
-        const end = head.index + batch.entries.length - 1;
-        // Drop a stale suffix longer than the entries that replace it.
-        for (let i = end + 1; i <= this.last; i++) ops.push({ type: 'del', key: entryKey(i) });
-        for (const e of batch.entries) ops.push({ type: 'put', key: entryKey(e.index), value: sealRecord(encodeEntry(e)) });
-        if (head.index < this.first) this.first = head.index;
-        this.last = end;
+        // Runs starting at or after the new entries go (a stale suffix); a
+        // run starting before them is cut short by this one's key.
+        while (this.runs.length > 0 && this.runs[this.runs.length - 1]! >= head.index) {
+          const start = this.runs.pop()!;
+          if (start !== head.index) ops.push({ type: 'del', key: entryKey(start) });
+        }
+        ops.push({ type: 'put', key: entryKey(head.index), value: sealRecord(encodeEntries(batch.entries)) });
+        this.runs.push(head.index);
+        this.last = head.index + batch.entries.length - 1;
       }
       if (batch.hardState) ops.push({ type: 'put', key: HARD_STATE_KEY, value: sealRecord(encodeHardState(batch.hardState)) });
       return ops;
@@ -133,11 +156,16 @@ export class LevelLogStore implements LogStore {
       if (!this.opened) throw new LogStoreClosedError(this.path);
       if (index > snapshot.metadata.index) throw new RangeError(`compact index ${index} beyond snapshot ${snapshot.metadata.index}`);
       await this.db.put(SNAPSHOT_KEY, sealRecord(encodeSnapshot(snapshot)), { sync: false });
-      const upTo = Math.min(index, this.last);
-      const from = this.first;
-      this.first = Math.max(this.first, index + 1);
+      // Whole runs whose entries are all at or below `index` go; the run
+      // holding index + 1 stays whole (load skips what the snapshot covers).
+      let keep = 0;
+      while (keep < this.runs.length && (this.runs[keep + 1] ?? this.last + 1) <= index + 1) keep++;
       if (this.last < snapshot.metadata.index) this.last = snapshot.metadata.index;
-      if (upTo >= from) await this.db.clear({ gte: entryKey(from), lte: entryKey(upTo) });
+      if (keep === 0) return;
+      const from = this.runs[0]!;
+      const upTo = this.runs[keep - 1]!;
+      this.runs = this.runs.slice(keep);
+      await this.db.clear({ gte: entryKey(from), lte: entryKey(upTo) });
     };
     return this.enqueue(run);
   }
@@ -166,17 +194,22 @@ export class LevelLogStore implements LogStore {
     return p;
   }
 
-  private decodeEntryRecord(index: number, value: Uint8Array): Entry {
+  /** The entries of the run keyed `start`, checked to be consecutive from it. */
+  private decodeRunRecord(start: number, value: Uint8Array): Entry[] {
     const payload = openRecord(value);
-    if (!payload) throw new CorruptLogError(this.path, index, 'checksum mismatch (torn or corrupt record)');
-    let e: Entry;
+    if (!payload) throw new CorruptLogError(this.path, start, 'checksum mismatch (torn or corrupt record)');
+    let run: Entry[];
     try {
-      e = decodeEntry(payload);
+      run = decodeEntries(payload);
     } catch (err) {
-      throw new CorruptLogError(this.path, index, 'undecodable record', { cause: err });
+      throw new CorruptLogError(this.path, start, 'undecodable record', { cause: err });
     }
-    if (e.index !== index) throw new CorruptLogError(this.path, index, `record holds index ${e.index}`);
-    return e;
+    for (let i = 0; i < run.length; i++) {
+      const e = run[i]!;
+      if (e.index !== start + i) throw new CorruptLogError(this.path, start + i, `record holds index ${e.index}`);
+      if (i > 0 && e.term < run[i - 1]!.term) throw new CorruptLogError(this.path, e.index, `term ${e.term} below previous ${run[i - 1]!.term}`);
+    }
+    return run;
   }
 
   private async readMeta<T>(key: Uint8Array, name: string, decode: (b: Uint8Array) => T): Promise<T | undefined> {

@@ -57,6 +57,43 @@ t.test('a conflicting suffix is replaced, a longer stale tail deleted', async (t
   t.same(l.entries, [entry(1, 1), entry(2, 1), entry(3, 2, 'new')]);
 });
 
+t.test('the entries of one save are one record; a later save cuts an earlier run short', async (t) => {
+  const dir = tempDir(t);
+  const s = await reopen(dir);
+  await s.save({ entries: [entry(1, 1), entry(2, 1)] });
+  await s.save({ entries: [entry(3, 1), entry(4, 1), entry(5, 1), entry(6, 1)] });
+  // A new leader's entries replace 5.. in the middle of the run 3..6.
+  await s.save({ entries: [entry(5, 2, 'new5')] });
+  await s.save({ entries: [entry(6, 2, 'new6'), entry(7, 2)] });
+  await s.close();
+  const raw = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+  const keys: number[] = [];
+  for await (const k of raw.keys({ gte: entryKey(0), lte: entryKey(1000) })) keys.push(new DataView(k.buffer, k.byteOffset).getUint32(5));
+  await raw.close();
+  t.same(keys, [1, 3, 5, 6], 'one record per save');
+  const s2 = new LevelLogStore(dir);
+  const l = await s2.load();
+  await s2.close();
+  t.same(l.entries, [entry(1, 1), entry(2, 1), entry(3, 1), entry(4, 1), entry(5, 2, 'new5'), entry(6, 2, 'new6'), entry(7, 2)]);
+
+  // Replacing from inside the first run drops every later run.
+  const s3 = await reopen(dir);
+  await s3.save({ entries: [entry(2, 3, 'x')] });
+  await s3.save({ entries: [entry(3, 3, 'y')] });
+  await s3.close();
+  const s4 = new LevelLogStore(dir);
+  t.same((await s4.load()).entries, [entry(1, 1), entry(2, 3, 'x'), entry(3, 3, 'y')]);
+  // Compaction keeps the run that holds the entry after the compaction point.
+  await s4.compact(2, { metadata: { index: 2, term: 3, conf }, data: enc.encode('state@2') });
+  await s4.save({ entries: [entry(4, 3)] });
+  await s4.close();
+  const s5 = new LevelLogStore(dir);
+  const l5 = await s5.load();
+  t.equal(l5.snapshot?.metadata.index, 2);
+  t.same(l5.entries, [entry(3, 3, 'y'), entry(4, 3)]);
+  await s5.close();
+});
+
 t.test('an entry past the end is refused', async (t) => {
   const s = await reopen(tempDir(t));
   await s.save({ entries: [entry(1, 1)] });
@@ -115,7 +152,7 @@ t.test('compacting thousands of entries leaves the tail, survives a restart and 
 t.test('a crash part-way through a compaction (snapshot written, a prefix of the entries deleted) still loads', async (t) => {
   const dir = tempDir(t);
   const s = await reopen(dir);
-  await s.save({ entries: Array.from({ length: 10 }, (_, i) => entry(i + 1, 1)) });
+  for (let i = 1; i <= 10; i++) await s.save({ entries: [entry(i, 1)] });
   await s.close();
   const raw = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
   const snap: Snapshot = { metadata: { index: 8, term: 1, conf }, data: enc.encode('state@8') };
@@ -132,7 +169,8 @@ t.test('a crash part-way through a compaction (snapshot written, a prefix of the
 t.test('a corrupt record is an error naming the path and the index', async (t) => {
   const dir = tempDir(t);
   const s = await reopen(dir);
-  await s.save({ hardState: { term: 1, vote: 'a', commit: 3 }, entries: [entry(1, 1), entry(2, 1), entry(3, 1)] });
+  // One save per entry: one record each.
+  for (let i = 1; i <= 3; i++) await s.save({ hardState: { term: 1, vote: 'a', commit: i }, entries: [entry(i, 1)] });
   await s.close();
   const raw = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
   const good = (await raw.get(entryKey(2)))!;
@@ -166,7 +204,7 @@ t.test('a torn (truncated) record is an error naming the index', async (t) => {
 t.test('missing committed entries are never silently dropped', async (t) => {
   const dir = tempDir(t);
   const s = await reopen(dir);
-  await s.save({ hardState: { term: 1, vote: 'a', commit: 3 }, entries: [entry(1, 1), entry(2, 1), entry(3, 1)] });
+  for (let i = 1; i <= 3; i++) await s.save({ hardState: { term: 1, vote: 'a', commit: i }, entries: [entry(i, 1)] });
   await s.close();
   const raw = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
   const third = (await raw.get(entryKey(3)))!;

@@ -81,6 +81,26 @@ export function decodeEntry(b: Uint8Array): Entry {
   return whole(b, readEntry);
 }
 
+/**
+ * Consecutive entries back to back, no count: one entry encodes exactly as
+ * `encodeEntry`, so a reader of runs also reads single-entry records.
+ */
+export function encodeEntries(entries: readonly Entry[]): Uint8Array {
+  let size = 0;
+  for (const e of entries) size += e.data.length + 24;
+  const w = new ByteWriter(size);
+  for (const e of entries) writeEntry(w, e);
+  return w.finish();
+}
+
+export function decodeEntries(b: Uint8Array): Entry[] {
+  const r = new ByteReader(b);
+  const out: Entry[] = [];
+  do out.push(readEntry(r));
+  while (!r.done);
+  return out;
+}
+
 export function encodeHardState(h: HardState): Uint8Array {
   const w = new ByteWriter(32);
   w.uvarint(h.term);

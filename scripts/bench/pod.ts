@@ -8,7 +8,10 @@
  *  - the node agent alone (DockerRuntime with an in-memory source and sink).
  * Trials alternate between the paths; cleanup is not timed. Also reported:
  * dockerode create+start (the API calls `docker run` makes, without the
- * CLI's own start-up), a stricter baseline.
+ * CLI's own start-up), a stricter baseline; with the cluster, the engine
+ * floor of a pod (pause container on the pod network plus the app, straight
+ * through dockerode). `--trace` prints when each stage of a trial was seen
+ * (watch, engine events, the nodes' logs) and the daemons' CPU time.
  *
  *   npm run bench -- pod [--trials 20] [--image shoal/echo:latest] [--batch-ms 100] [--no-cluster] [--trace]
  *   node --conditions=@shoal/source --import tsx scripts/bench/pod.ts [flags]
@@ -22,6 +25,7 @@ import Docker from 'dockerode';
 import type { Pod } from '@shoal/api';
 import { Agent, MemoryAgentSink, MemoryAgentSource } from '@shoal/agent';
 import { DockerRuntime, LABEL_OWNER, LABEL_POD_NAME, LABEL_ROLE } from '@shoal/runtime';
+import { NETWORK_DEFAULTS } from '@shoal/network';
 import { PrivateCluster } from '../lib/private-cluster.js';
 
 const run = promisify(execFile);
@@ -67,6 +71,7 @@ export default async function main(argv: string[]): Promise<void> {
   const shoal: number[] = [];
   const raw: number[] = [];
   const api: number[] = [];
+  const floor: number[] = [];
   const full: number[] = [];
   const withCluster = !argv.includes('--no-cluster');
   const pc = withCluster ? new PrivateCluster({ net: 242 }) : undefined;
@@ -76,6 +81,17 @@ export default async function main(argv: string[]): Promise<void> {
   const stages = new Map<string, Record<string, number>>();
   const traceRows: Record<string, number>[] = [];
   const agentRows: Record<string, number>[] = [];
+  // CPU time the cluster's daemons have used so far (user + system, from /proc).
+  const daemonCpuMs = async () => {
+    let ms = 0;
+    for (const n of pc?.names ?? []) {
+      const pid = pc?.cluster.pid(n);
+      const stat = pid ? await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '') : '';
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ms += ((Number(fields[11]) || 0) + (Number(fields[12]) || 0)) * 10; // utime, stime in 10 ms ticks
+    }
+    return ms;
+  };
   const seenAt = (name: string, stage: string, t: number) => {
     const st = stages.get(name);
     if (st && st[stage] === undefined) st[stage] = t - st['t0']!;
@@ -122,7 +138,7 @@ export default async function main(argv: string[]): Promise<void> {
     }
     for (let i = 0; i < trials + 1; i++) {
       const warmup = i === 0;
-      const order = i % 2 === 0 ? ['raw', 'shoal', 'api', 'cluster'] : ['cluster', 'shoal', 'api', 'raw'];
+      const order = i % 2 === 0 ? ['raw', 'shoal', 'api', 'cluster', 'floor'] : ['floor', 'cluster', 'shoal', 'api', 'raw'];
       for (const kind of order) {
         if (kind === 'cluster') {
           const c = cc;
@@ -131,17 +147,32 @@ export default async function main(argv: string[]): Promise<void> {
           const seen = new Promise<void>((r) => running.set(name, r));
           const t0 = performance.now();
           stages.set(name, { t0, wall: Date.now() });
+          const cpu0 = trace ? await daemonCpuMs() : 0;
           await c.create<Pod>({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'app', image, imagePullPolicy: 'Never' }] } });
           seenAt(name, 'api returned', performance.now());
           await seen;
           if (!warmup) full.push(performance.now() - t0);
-          if (!warmup && trace) traceRows.push(stages.get(name)!);
+          if (!warmup && trace) traceRows.push({ ...stages.get(name)!, 'daemons CPU ms (all three)': (await daemonCpuMs()) - cpu0 });
           await c.delete('Pod', name, { gracePeriodSeconds: 0 });
         } else if (kind === 'raw') {
           const t0 = performance.now();
           await run('docker', ['run', '-d', '--name', rawName(i), image]);
           if (!warmup) raw.push(performance.now() - t0);
           await docker.getContainer(rawName(i)).remove({ force: true });
+        } else if (kind === 'floor') {
+          // The engine work of a pod on the cluster's pod network, with no Shoal code:
+          // a pause container owning the network, the app created while it starts, then started.
+          if (!pc) continue;
+          const t0 = performance.now();
+          const sb = await docker.createContainer({ name: `${rawName(i)}-floor-sb`, Image: 'shoal/pause:latest', Hostname: `floor-${i}`, HostConfig: { NetworkMode: NETWORK_DEFAULTS.bridgeNetwork, IpcMode: 'shareable' } });
+          const [, app] = await Promise.all([
+            sb.start(),
+            docker.createContainer({ name: `${rawName(i)}-floor-app`, Image: image, HostConfig: { NetworkMode: `container:${sb.id}`, IpcMode: `container:${sb.id}` } }),
+          ]);
+          await app.start();
+          if (!warmup) floor.push(performance.now() - t0);
+          await app.remove({ force: true });
+          await sb.remove({ force: true });
         } else if (kind === 'api') {
           const t0 = performance.now();
           const c = await docker.createContainer({ name: `${rawName(i)}-api`, Image: image });
@@ -192,6 +223,7 @@ export default async function main(argv: string[]): Promise<void> {
   const fu = full.length ? summary(full) : undefined;
   const r = summary(raw);
   const a = summary(api);
+  const fl = floor.length ? summary(floor) : undefined;
   const f = (x: number) => x.toFixed(0);
   const load = os.loadavg()[0]!.toFixed(1);
   process.stdout.write(
@@ -200,8 +232,11 @@ export default async function main(argv: string[]): Promise<void> {
       (fu ? `| Shoal cluster: API create -> Running seen by a watch | ${f(fu.median)} | ${f(fu.p95)} | ${f(fu.min)} | ${f(fu.max)} |\n` : '') +
       `| Shoal agent alone: pod given -> Running reported | ${f(s.median)} | ${f(s.p95)} | ${f(s.min)} | ${f(s.max)} |\n` +
       `| raw \`docker run -d\` (CLI) | ${f(r.median)} | ${f(r.p95)} | ${f(r.min)} | ${f(r.max)} |\n` +
-      `| dockerode create+start (API) | ${f(a.median)} | ${f(a.p95)} | ${f(a.min)} | ${f(a.max)} |\n\n` +
+      `| dockerode create+start (API) | ${f(a.median)} | ${f(a.p95)} | ${f(a.min)} | ${f(a.max)} |\n` +
+      (fl ? `| engine floor: pause on the pod network + app (dockerode, no Shoal) | ${f(fl.median)} | ${f(fl.p95)} | ${f(fl.min)} | ${f(fl.max)} |\n` : '') +
+      '\n' +
       (fu ? `ratio Shoal cluster / docker run -d: median ${(fu.median / r.median).toFixed(2)}x, p95 ${(fu.p95 / r.p95).toFixed(2)}x (goal <= 1.5x)\n` : '') +
+      (fl ? `ratio engine floor / docker run -d: median ${(fl.median / r.median).toFixed(2)}x (what the engine alone needs for a pod on the cluster's network)\n` : '') +
       `ratio Shoal agent / docker run -d: median ${(s.median / r.median).toFixed(2)}x, p95 ${(s.p95 / r.p95).toFixed(2)}x\n` +
       `ratio Shoal / API create+start: median ${(s.median / a.median).toFixed(2)}x, p95 ${(s.p95 / a.p95).toFixed(2)}x\n`,
   );

@@ -19,7 +19,10 @@ export interface SchedulerLoopOptions {
   log: Logger;
   config?: Partial<SchedulerConfig>;
   clock?: () => number;
-  /** Wait this long after a change to batch more pods into one round. */
+  /**
+   * Rounds start at least this long apart, so a burst of changes is batched
+   * into one round; the first change after a quiet spell is planned at once.
+   */
   batchDelayMs?: number;
   /** Retry pods that did not fit after this long even without a change. */
   retryMs?: number;
@@ -29,9 +32,20 @@ export class SchedulerLoop {
   private readonly debounce: Debouncer;
   private unsubscribe: (() => void) | undefined;
   private retry: NodeJS.Timeout | undefined;
+  private lastRoundAt = -Infinity;
+  private stopped = false;
 
   constructor(private readonly o: SchedulerLoopOptions) {
-    this.debounce = new Debouncer(() => this.round(), o.batchDelayMs ?? 5, (err) => o.log.error('scheduling round failed', { err: String(err) }));
+    this.debounce = new Debouncer(() => this.paced(), 0, (err) => o.log.error('scheduling round failed', { err: String(err) }));
+  }
+
+  /** A round, no sooner than batchDelayMs after the previous one began (leading edge). */
+  private async paced(): Promise<number> {
+    const wait = this.lastRoundAt + (this.o.batchDelayMs ?? 5) - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (this.stopped) return 0;
+    this.lastRoundAt = performance.now();
+    return this.round();
   }
 
   start(): void {
@@ -43,6 +57,7 @@ export class SchedulerLoop {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.unsubscribe?.();
     if (this.retry) clearInterval(this.retry);
     await this.debounce.stop();

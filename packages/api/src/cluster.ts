@@ -38,4 +38,6 @@ export type Action =
   | { op: 'updateStatus'; object: KubeObject }
   | { op: 'delete'; key: ObjectKey; propagationPolicy?: PropagationPolicy; gracePeriodSeconds?: number; uid?: string }
   /** Bind a pod to a node (the scheduler's only action). */
-  | { op: 'bind'; key: ObjectKey; nodeName: string; uid?: string };
+  | { op: 'bind'; key: ObjectKey; nodeName: string; uid?: string }
+  /** Take finalizers off an object (the owner of each finalizer, when its work is done); nothing else changes. */
+  | { op: 'removeFinalizers'; key: ObjectKey; finalizers: string[]; uid?: string };

@@ -18,7 +18,7 @@ export { reconcileEndpoints, desiredSubsets } from './reconcile/endpoints.js';
 export { defaultControllers, podToNode, podToServices, ownersAndDependents, nodeToDaemonSets } from './controllers.js';
 export { reconcileStatefulSet, statefulPod, claimName, REVISION_LABEL, POD_NAME_LABEL, POD_INDEX_LABEL, CURRENT_TEMPLATE_ANNOTATION, statefulClaim } from './reconcile/statefulset.js';
 export { reconcileVolumeClaim, podsUsingClaim, claimKeysOf } from './reconcile/volume-claim.js';
-export { reconcileJob, isJobFinished, COMPLETION_INDEX_ANNOTATION, JOB_NAME_LABEL } from './reconcile/job.js';
+export { reconcileJob, isJobFinished, COMPLETION_INDEX_ANNOTATION, JOB_NAME_LABEL, JOB_TRACKING_FINALIZER } from './reconcile/job.js';
 export { formatIndexes, parseIndexes } from './reconcile/indexes.js';
 export { reconcileCronJob, jobFromCronJob, jobNameFor, SCHEDULED_TIMESTAMP_ANNOTATION } from './reconcile/cronjob.js';
 export { parseCron, nextRun, lastMissedRun, CronParseError, UnknownTimeZoneError, type CronSchedule } from './reconcile/cron.js';

@@ -37,6 +37,8 @@ export function commandForAction(a: Action, c: LeaderChoices): SingleCommand {
       };
     case 'bind':
       return { type: 'bind', key: a.key, nodeName: a.nodeName, ...(a.uid ? { uid: a.uid } : {}) };
+    case 'removeFinalizers':
+      return { type: 'patchMetadata', key: a.key, removeFinalizers: a.finalizers, ...(a.uid ? { uid: a.uid } : {}) };
   }
 }
 

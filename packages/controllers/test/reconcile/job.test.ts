@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { Job, Pod } from '@shoal/api';
-import { COMPLETION_INDEX_ANNOTATION, parseIndexes, reconcileJob, formatIndexes } from '../../src/index.js';
+import { COMPLETION_INDEX_ANNOTATION, JOB_TRACKING_FINALIZER, parseIndexes, reconcileJob, formatIndexes } from '../../src/index.js';
 import { controllerConfig } from '../../src/index.js';
 import { World } from '../fixtures/world.js';
 import { job } from '../fixtures/objects.js';
@@ -136,4 +136,85 @@ t.test('index sets format and parse', async (t) => {
   t.equal(formatIndexes([7, 1, 3, 4, 5]), '1,3-5,7');
   t.same([...parseIndexes('1,3-5,7')], [1, 3, 4, 5, 7]);
   t.equal(formatIndexes([]), '');
+});
+
+t.test('tracking: each pod carries the finalizer until counted; a counted success deleted later is not run again', async (t) => {
+  const w = world({ completions: 3, parallelism: 1 });
+  w.settle();
+  const first = running(w)[0]!;
+  t.same(first.metadata.finalizers, [JOB_TRACKING_FINALIZER], 'created tracked');
+  w.kubelet();
+  finishPods(w, 'Succeeded');
+  w.settle();
+  const counted = w.get<Pod>('Pod', first.metadata.name)!;
+  t.same(counted.metadata.finalizers ?? [], [], 'counted: the finalizer is gone');
+  t.match(w.get<Job>('Job', 'work')!.status, { succeeded: 1 });
+  // The record of the success goes (a user, a lost node): the count stays and nothing re-runs.
+  w.c.apply([{ op: 'delete', key: { kind: 'Pod', namespace: 'default', name: first.metadata.name } }]);
+  w.c.finishAllTerminations();
+  t.equal(w.get<Pod>('Pod', first.metadata.name), undefined);
+  w.settle();
+  t.match(w.get<Job>('Job', 'work')!.status, { succeeded: 1 });
+  let created = 1;
+  for (let i = 0; i < 5 && !cond(w, 'Complete'); i++) {
+    created += running(w).length;
+    finishPods(w, 'Succeeded');
+    w.settle();
+  }
+  t.equal(created, 3, 'three pods in all for three completions');
+  t.match(w.get<Job>('Job', 'work')!.status, { succeeded: 3 });
+  t.same(w.pods().flatMap((p) => p.metadata.finalizers ?? []), [], 'no pod left tracked');
+});
+
+t.test('tracking, Indexed: a completed index whose pod is deleted stays completed', async (t) => {
+  const w = world({ completions: 2, parallelism: 1, completionMode: 'Indexed' });
+  w.settle();
+  const p0 = running(w)[0]!;
+  finishPods(w, 'Succeeded');
+  w.settle();
+  w.c.apply([{ op: 'delete', key: { kind: 'Pod', namespace: 'default', name: p0.metadata.name }, gracePeriodSeconds: 0 }]);
+  w.settle();
+  t.same(running(w).map((p) => p.metadata.annotations?.[COMPLETION_INDEX_ANNOTATION]), ['1'], 'index 1 next, index 0 not again');
+  finishPods(w, 'Succeeded');
+  w.settle();
+  t.match(w.get<Job>('Job', 'work')!.status, { succeeded: 2, completedIndexes: '0-1' });
+  t.match(cond(w, 'Complete'), { status: 'True' });
+});
+
+t.test('tracking: a running pod deleted by someone else counts as a failure; pods deleted by suspend do not', async (t) => {
+  const w = world({ backoffLimit: 1, parallelism: 1 });
+  w.settle();
+  w.kubelet();
+  const victim = running(w)[0]!;
+  w.c.apply([{ op: 'delete', key: { kind: 'Pod', namespace: 'default', name: victim.metadata.name }, gracePeriodSeconds: 0 }]);
+  t.ok(w.get<Pod>('Pod', victim.metadata.name), 'kept by its finalizer until counted');
+  w.settle();
+  t.equal(w.get<Pod>('Pod', victim.metadata.name), undefined, 'counted, then gone');
+  t.match(w.get<Job>('Job', 'work')!.status, { failed: 1 });
+  // Suspend: the controller's own deletions are not failures.
+  w.c.now += 10_000;
+  w.settle();
+  t.equal(running(w).length, 1, 'replaced');
+  const j = w.get<Job>('Job', 'work')!;
+  w.c.put({ ...j, spec: { ...j.spec!, suspend: true } });
+  w.settle();
+  w.c.finishAllTerminations();
+  w.settle();
+  t.equal(running(w).length, 0);
+  t.match(w.get<Job>('Job', 'work')!.status, { failed: 1 });
+  t.notOk(cond(w, 'Failed'), 'not failed: the limit counts real failures only');
+});
+
+t.test('tracking: the pods of a deleted Job lose the finalizer and go', async (t) => {
+  const w = world({ parallelism: 2, completions: 4 });
+  w.settle();
+  w.kubelet();
+  t.equal(running(w).length, 2);
+  w.c.apply([{ op: 'delete', key: J }]);
+  // The garbage collector would delete the pods; here the test does.
+  for (const p of w.pods()) w.c.apply([{ op: 'delete', key: { kind: 'Pod', namespace: 'default', name: p.metadata.name }, gracePeriodSeconds: 0 }]);
+  t.equal(w.pods().length, 2, 'held by the finalizer');
+  const r = reconcileJob(J, w.c.snapshot(), { now: w.c.now, config: controllerConfig() });
+  w.c.apply(r.actions);
+  t.equal(w.pods().length, 0, 'released although the Job is gone');
 });

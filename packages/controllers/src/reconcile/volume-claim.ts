@@ -52,8 +52,7 @@ export function reconcileVolumeClaim(key: ObjectKey, view: ObjectReader, ctx: Re
   // A pod placed on a node may have (or be about to have) a container with the volume mounted.
   const inUse = users.filter((p) => p.spec?.nodeName);
   if (inUse.length > 0) return { actions: [] };
-  const finalizers = (claim.metadata.finalizers ?? []).filter((f) => f !== CLAIM_PROTECTION_FINALIZER);
-  const actions: Action[] = [{ op: 'update', object: { ...claim, metadata: { ...claim.metadata, finalizers } } }];
+  const actions: Action[] = [{ op: 'removeFinalizers', key, finalizers: [CLAIM_PROTECTION_FINALIZER], ...(claim.metadata.uid ? { uid: claim.metadata.uid } : {}) }];
   if (node) actions.push(...eventAction(view, ctx, claim, 'Normal', 'VolumeReleased', `no pod uses the claim; node ${node} removes its volume`));
   return { actions };
 }

@@ -137,7 +137,10 @@ export function decidePod(input: DecideInput): PodDecision {
     if (sb.live) actions.push({ type: 'killSandbox', sandboxId: sb.live.id, graceSeconds: grace });
     for (const c of observed.containers) actions.push({ type: 'removeContainer', containerId: c.id });
     for (const s of observed.sandboxes) actions.push({ type: 'removeSandbox', sandboxId: s.id });
-    actions.push({ type: 'cleanupPod' }, { type: 'deletePod' });
+    // Deletion already confirmed (grace period 0) and nothing left here: the pod only waits for
+    // its finalizers (a Job counting it, say). Asking again would loop; there is nothing to do.
+    const confirmed = pod.metadata.deletionGracePeriodSeconds === 0 && observed.containers.length === 0 && observed.sandboxes.length === 0;
+    if (!confirmed) actions.push({ type: 'cleanupPod' }, { type: 'deletePod' });
     const looks = [...inits.map((c) => look(c, c.restartPolicy === 'Always' ? 'sidecar' : 'init')), ...apps.map((c) => look(c, 'app'))];
     const status = buildStatus(previous?.phase ?? 'Pending', looks, true, false);
     return { actions: dedupe(actions), status };

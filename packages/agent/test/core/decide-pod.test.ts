@@ -235,6 +235,16 @@ t.test('deletion: apps stop first, then sidecars, the sandbox; all removed; then
   t.equal((d.actions[0] as { graceSeconds: number }).graceSeconds, 3, 'the deletion grace period wins');
 });
 
+t.test('deletion confirmed and nothing left: a pod held by finalizers asks for nothing (no loop of deletes)', async (t) => {
+  const app = c('app');
+  const p = pod({ containers: [app] }, { deletionTimestamp: iso(T0), deletionGracePeriodSeconds: 0, finalizers: ['batch.kubernetes.io/job-tracking'] });
+  const empty = { observed: { sandboxes: [], containers: [] } };
+  t.same(types(decide(p, [], empty).actions), [], 'confirmed, held by a finalizer');
+  t.same(types(decide(p, [running(app)]).actions).slice(-2), ['cleanupPod', 'deletePod'], 'a force-deleted pod whose container still runs is stopped and confirmed');
+  const graceful = pod({ containers: [app] }, { deletionTimestamp: iso(T0), deletionGracePeriodSeconds: 30 });
+  t.same(types(decide(graceful, [], empty).actions), ['cleanupPod', 'deletePod'], 'not yet confirmed: confirm');
+});
+
 t.test('orphans: stop with the recorded grace, remove, clean up', async (t) => {
   const app = c('app');
   const r = { ...running(app), labels: { [LABEL_GRACE]: '4' } };

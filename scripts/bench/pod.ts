@@ -6,7 +6,8 @@
  *    agent, Docker, the status report back through Raft) until a watch sees
  *    it Running;
  *  - the node agent alone (DockerRuntime with an in-memory source and sink).
- * Trials alternate between the paths; cleanup is not timed. Also reported:
+ * Trials alternate between the paths; cleanup is not timed, and each
+ * trial's cleanup ends before the next trial starts. Also reported:
  * dockerode create+start (the API calls `docker run` makes, without the
  * CLI's own start-up), a stricter baseline; with the cluster, the engine
  * floor of a pod (pause container on the pod network plus the app, straight
@@ -145,15 +146,21 @@ export default async function main(argv: string[]): Promise<void> {
           if (!c) continue;
           const name = `bench-full-${i}`;
           const seen = new Promise<void>((r) => running.set(name, r));
+          const cpu0 = trace ? await daemonCpuMs() : 0;
           const t0 = performance.now();
           stages.set(name, { t0, wall: Date.now() });
-          const cpu0 = trace ? await daemonCpuMs() : 0;
           await c.create<Pod>({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'app', image, imagePullPolicy: 'Never' }] } });
           seenAt(name, 'api returned', performance.now());
           await seen;
           if (!warmup) full.push(performance.now() - t0);
           if (!warmup && trace) traceRows.push({ ...stages.get(name)!, 'daemons CPU ms (all three)': (await daemonCpuMs()) - cpu0 });
           await c.delete('Pod', name, { gracePeriodSeconds: 0 });
+          // Untimed, but finished before the next trial: the node stops and removes the pod's containers.
+          for (let k = 0; k < 600; k++) {
+            const left = await docker.listContainers({ all: true, filters: { label: [`${LABEL_POD_NAME}=${name}`] } });
+            if (!left.some((x) => pc!.names.includes(x.Labels[LABEL_OWNER] ?? ''))) break;
+            await new Promise((r) => setTimeout(r, 25));
+          }
         } else if (kind === 'raw') {
           const t0 = performance.now();
           await run('docker', ['run', '-d', '--name', rawName(i), image]);

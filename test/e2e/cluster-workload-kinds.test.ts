@@ -156,6 +156,15 @@ t.test('Indexed Job: 5 completions, 2 at a time, every index done once', async (
     outputs.add(out.trim());
   }
   t.same([...outputs].sort(), [0, 1, 2, 3, 4].map((i) => `index ${i}`), 'each pod saw its index in JOB_COMPLETION_INDEX');
+
+  // Counted pods carry no tracking finalizer; the count outlives them.
+  t.same(pods.flatMap((p) => p.metadata.finalizers ?? []), [], 'every finished pod was counted (no job-tracking finalizer left)');
+  await c.delete('Pod', pods[0]!.metadata.name);
+  await pc.until('the deleted pod to go', async () => ((await c.list<Pod>('Pod', { namespace: 'default', labelSelector: 'job-name=idx' })).items.length === pods.length - 1 ? true : undefined), 30_000);
+  const after = await c.get<Job>('Job', 'idx');
+  t.match(after.status, { succeeded: 5, completedIndexes: '0-4' }, 'the Job still counts 5 after a pod of it is deleted');
+  await c.delete('Job', 'idx');
+  await pc.until('the job\'s pods to go with it', async () => ((await c.list<Pod>('Pod', { namespace: 'default', labelSelector: 'job-name=idx' })).items.length === 0 ? true : undefined), 30_000);
 });
 
 t.test('DaemonSet: one pod per node, following a node that joins and one that is killed', async (t) => {

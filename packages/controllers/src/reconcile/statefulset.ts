@@ -46,11 +46,15 @@ export function claimName(template: string, set: string, ordinal: number): strin
   return `${template}-${set}-${ordinal}`;
 }
 
-function ordinalOf(set: StatefulSet, pod: Pod): number | undefined {
-  const prefix = `${set.metadata.name}-`;
-  if (!pod.metadata.name.startsWith(prefix)) return undefined;
-  const rest = pod.metadata.name.slice(prefix.length);
+/** The ordinal `name` ends with after `prefix` ("db-" + "2" -> 2), if it is exactly that. */
+function ordinalAfter(prefix: string, name: string): number | undefined {
+  if (!name.startsWith(prefix)) return undefined;
+  const rest = name.slice(prefix.length);
   return /^(0|[1-9]\d*)$/.test(rest) ? Number(rest) : undefined;
+}
+
+function ordinalOf(set: StatefulSet, pod: Pod): number | undefined {
+  return ordinalAfter(`${set.metadata.name}-`, pod.metadata.name);
 }
 
 function currentTemplate(set: StatefulSet): PodTemplateSpec | undefined {
@@ -91,15 +95,10 @@ function claimsOfSet(set: StatefulSet, view: ObjectReader): Map<number, Persiste
   const templates = set.spec?.volumeClaimTemplates ?? [];
   if (templates.length === 0) return out;
   for (const c of view.list<PersistentVolumeClaim>('PersistentVolumeClaim', { namespace: set.metadata.namespace ?? 'default' })) {
-    for (const t of templates) {
-      const prefix = `${t.metadata.name}-${set.metadata.name}-`;
-      const rest = c.metadata.name.startsWith(prefix) ? c.metadata.name.slice(prefix.length) : '';
-      if (!/^(0|[1-9]\d*)$/.test(rest) || !matchesSelector(set.spec!.selector, c.metadata.labels)) continue;
-      const list = out.get(Number(rest)) ?? [];
-      list.push(c);
-      out.set(Number(rest), list);
-      break;
-    }
+    if (!matchesSelector(set.spec!.selector, c.metadata.labels)) continue;
+    const ordinal = templates.map((t) => ordinalAfter(`${t.metadata.name}-${set.metadata.name}-`, c.metadata.name)).find((o) => o !== undefined);
+    if (ordinal === undefined) continue;
+    out.set(ordinal, [...(out.get(ordinal) ?? []), c]);
   }
   return out;
 }

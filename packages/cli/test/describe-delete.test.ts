@@ -25,6 +25,14 @@ t.test('describe of an object without events, and of a deployment', async (t) =>
   t.match(res.stdout, /\nEvents: {2}<none>\n$/, 'Events starts its own section');
 });
 
+t.test('describe names the finalizers that hold an object (a claim)', async (t) => {
+  const server = await startServer(t);
+  server.store.create({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data-db-0', finalizers: ['shoal.io/pvc-protection'] }, spec: { resources: { requests: { storage: '1Gi' } } } } as KubeObject);
+  const res = await shoal(server, ['describe', 'pvc', 'data-db-0']);
+  t.equal(res.code, 0, res.stderr);
+  t.match(res.stdout, /\nFinalizers:\s+\[shoal\.io\/pvc-protection\]\n/);
+});
+
 t.test('delete by name passes cascade and grace period; a missing object fails with exit 1', async (t) => {
   const server = await startServer(t);
   server.store.create(podObj('a'));

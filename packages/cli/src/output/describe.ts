@@ -168,6 +168,8 @@ export function describeText(obj: KubeObject, events: readonly Event[], now: Dat
   if (m.namespace) head.push(['Namespace', m.namespace]);
   head.push(['Labels', mapText(m.labels, '')], ['Annotations', mapText(m.annotations, '')], ['CreationTimestamp', m.creationTimestamp ?? '<unknown>']);
   if (m.deletionTimestamp) head.push(['DeletionTimestamp', m.deletionTimestamp]);
+  // What still holds an object back (a claim in use, a Job counting its pod).
+  if (m.finalizers?.length) head.push(['Finalizers', `[${m.finalizers.join(' ')}]`]);
   const owner = m.ownerReferences?.find((r) => r.controller) ?? m.ownerReferences?.[0];
   if (owner) head.push(['Controlled By', `${owner.kind}/${owner.name}`]);
   return fields(head) + body(obj) + eventsText(events, now);

@@ -8,7 +8,7 @@
  * then leader failover: SIGKILL the leader, time until a write succeeds
  * through a survivor, restart it; N trials. `--json` ends with one JSON line.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { etcdCluster, shoalCluster, DEFAULT_TIMING, type ProcessCluster } from './process-cluster.js';
@@ -16,10 +16,28 @@ import { percentile, runLoad, timeFailover, type LoadResult } from './load.js';
 
 interface SideResult {
   load: LoadResult;
+  /** CPU milliseconds during the load: all members together, and the load generator (this process). */
+  cpuMs: { members: number; loadGenerator: number };
   failover: { trialsMs: number[]; medianMs: number; maxMs: number };
 }
 
 const round = (v: number, d = 1): number => Math.round(v * 10 ** d) / 10 ** d;
+
+/** User + system CPU of processes so far, from /proc (Linux), in ms. */
+function processCpuMs(pids: number[]): number {
+  const tick = 1000 / 100; // USER_HZ is 100 on Linux
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) * tick;
+    } catch {
+      // gone or not Linux
+    }
+  }
+  return total;
+}
 
 async function failoverTrials(cluster: ProcessCluster, trials: number, log: (s: string) => void): Promise<number[]> {
   const times: number[] = [];
@@ -53,11 +71,18 @@ async function runSide(make: () => Promise<ProcessCluster>, clients: number, dur
     await cluster.startAll();
     log(`${cluster.name}: 3 members up (${cluster.endpoints.join(', ')}); ${clients} clients for ${duration} s`);
     // One connection per 10 clients, spread over the three members.
-    const load = await runLoad(cluster.openClients(Math.max(3, Math.ceil(clients / 10))), clients, duration);
-    log(`${cluster.name}: ${round(load.writesPerSec, 0)} writes/s, p50 ${round(load.p50Ms)} ms, p99 ${round(load.p99Ms)} ms, max ${round(load.maxMs)} ms, ${load.errors} errors`);
+    const conns = cluster.openClients(Math.max(3, Math.ceil(clients / 10)));
+    const pids = cluster.pids();
+    const members0 = processCpuMs(pids);
+    const self0 = process.cpuUsage();
+    const load = await runLoad(conns, clients, duration);
+    const self = process.cpuUsage(self0);
+    const cpuMs = { members: Math.round(processCpuMs(pids) - members0), loadGenerator: Math.round((self.user + self.system) / 1000) };
+    log(`${cluster.name}: ${round(load.writesPerSec, 0)} writes/s, p50 ${round(load.p50Ms)} ms, p99 ${round(load.p99Ms)} ms, max ${round(load.maxMs)} ms, ${load.errors} errors; ` +
+      `CPU ${cpuMs.members} ms in the members, ${cpuMs.loadGenerator} ms in the load generator (warm-up included)`);
     const trialsMs = await failoverTrials(cluster, trials, log);
     const sorted = [...trialsMs].sort((a, b) => a - b);
-    return { load, failover: { trialsMs: trialsMs.map((v) => round(v)), medianMs: round(percentile(sorted, 50)), maxMs: round(sorted[sorted.length - 1]!) } };
+    return { load, cpuMs, failover: { trialsMs: trialsMs.map((v) => round(v)), medianMs: round(percentile(sorted, 50)), maxMs: round(sorted[sorted.length - 1]!) } };
   } finally {
     // SHOAL_BENCH_KEEP=1 keeps the data dirs and node logs for diagnosis.
     await cluster.stop(process.env.SHOAL_BENCH_KEEP === '1', graceMs);
@@ -84,7 +109,8 @@ export default async function main(argv: string[]): Promise<void> {
   const log = (s: string): void => {
     process.stdout.write(`${s}\n`);
   };
-  const nodeArgs: string[] = [];
+  // SHOAL_BENCH_NODE_ARGS: extra node flags for the Shoal members (e.g. GC tuning experiments).
+  const nodeArgs: string[] = (process.env.SHOAL_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
   if (values['cpu-prof']) {
     const dir = resolve(values['cpu-prof']);
     mkdirSync(dir, { recursive: true });
@@ -95,7 +121,7 @@ export default async function main(argv: string[]): Promise<void> {
   let shoal: SideResult | undefined;
   let etcd: SideResult | undefined;
   // With --cpu-prof the nodes get SIGTERM and a moment to write their profiles.
-  if (values.only !== 'etcd') shoal = await runSide(() => shoalCluster(3, DEFAULT_TIMING, nodeArgs), clients, duration, trials, log, nodeArgs.length > 0 ? 5000 : 0);
+  if (values.only !== 'etcd') shoal = await runSide(() => shoalCluster(3, DEFAULT_TIMING, nodeArgs), clients, duration, trials, log, values['cpu-prof'] ? 5000 : 0);
   if (values.only !== 'shoal') etcd = await runSide(() => etcdCluster(3), clients, duration, trials, log);
 
   const table = (name: string, r: SideResult): string =>
@@ -120,6 +146,11 @@ export default async function main(argv: string[]): Promise<void> {
     result.ratios = ratios;
     log(`shoal/etcd: throughput x${ratios.throughput}, p50 x${ratios.p50}, p99 x${ratios.p99}, failover median x${ratios.failoverMedian}`);
   }
+  const perWrite = (r: SideResult): string => {
+    const writes = Math.max(1, r.load.writes);
+    return `${round(r.cpuMs.members / writes, 3)} ms in the members + ${round(r.cpuMs.loadGenerator / writes, 3)} ms in the load generator`;
+  };
+  for (const [name, r] of [['shoal', shoal], ['etcd', etcd]] as const) if (r) log(`${name} CPU per write: ${perWrite(r)}`);
   if (shoal) {
     const goals = {
       throughputAtLeastEtcd: etcd ? shoal.load.writesPerSec >= etcd.load.writesPerSec : null,

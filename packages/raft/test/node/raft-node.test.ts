@@ -31,6 +31,27 @@ t.test('concurrent proposals share fsyncs (group commit)', async (t) => {
   t.ok(saves < n / 2, `${n} proposals took ${saves} synced saves on the leader`);
 });
 
+t.test("a follower forwards one event-loop turn's proposals as one message", async (t) => {
+  const c = new Cluster(['a', 'b', 'c']);
+  t.teardown(() => c.stopAll());
+  await c.startAll();
+  const leader = await c.waitLeader();
+  const follower = [...c.members.values()].find((m) => m.id !== leader.id)!;
+  const before = follower.node.metrics();
+  const n = 50;
+  // One proposal per microtask, all in one turn, as gRPC handlers run.
+  const pending = [];
+  for (let i = 0; i < n; i++) {
+    pending.push(follower.node.propose(put(`f${i}`, 'v')));
+    await Promise.resolve();
+  }
+  const results = await Promise.all(pending);
+  t.equal(new Set(results.map((r) => r.index)).size, n);
+  const after = follower.node.metrics();
+  t.equal(after.forwardedProposals - before.forwardedProposals, n);
+  t.equal(after.forwards - before.forwards, 1, 'one Prop message');
+});
+
 t.test('after the leader is killed the others elect a new one and keep committing', async (t) => {
   const c = new Cluster(['a', 'b', 'c']);
   t.teardown(() => c.stopAll());

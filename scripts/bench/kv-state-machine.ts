@@ -11,8 +11,12 @@ export function encodePut(key: Uint8Array, value: Uint8Array): Uint8Array {
   return w.finish().slice();
 }
 
+const SLICE = 5000;
+
 export class KvStateMachine implements StateMachine {
   private data = new Map<string, Uint8Array>();
+  /** Key and value bytes in `data`, kept up to date so a snapshot is sized without a pass. */
+  private bytes = 0;
 
   get(key: Uint8Array): Uint8Array | undefined {
     return this.data.get(Buffer.from(key).toString('latin1'));
@@ -22,27 +26,34 @@ export class KvStateMachine implements StateMachine {
     const r = new ByteReader(e.data);
     const key = r.bytes();
     const value = r.bytes();
-    this.data.set(Buffer.from(key).toString('latin1'), value);
+    const k = Buffer.from(key).toString('latin1');
+    const old = this.data.get(k);
+    this.bytes += k.length + value.length - (old ? k.length + old.length : 0);
+    this.data.set(k, value);
     return undefined;
   }
 
   /**
    * Count, then length-prefixed key and value pairs (ByteReader's format),
-   * written straight into one buffer sized up front: a map of megabytes is
-   * serialized without regrowing or per-key allocations, so the snapshot
-   * stalls the event loop as little as possible.
+   * written straight into one buffer sized up front. The map is copied at
+   * once (a shallow copy: values are never mutated, `apply` replaces them)
+   * and serialized in slices of SLICE keys with the event loop free in
+   * between, so a state of megabytes does not stall ticks, heartbeats and
+   * requests (it did for 100-200 ms at 10-13 MB) while the node goes on
+   * applying.
    */
-  snapshot(): Uint8Array {
-    let size = 8;
-    for (const [k, v] of this.data) size += k.length + v.length + 16;
-    const out = Buffer.allocUnsafe(size);
-    let pos = putUvarint(out, 0, this.data.size);
-    for (const [k, v] of this.data) {
+  async snapshot(): Promise<Uint8Array> {
+    const data = new Map(this.data);
+    const out = Buffer.allocUnsafe(8 + this.bytes + 16 * data.size);
+    let pos = putUvarint(out, 0, data.size);
+    let n = 0;
+    for (const [k, v] of data) {
       pos = putUvarint(out, pos, k.length);
       pos += out.latin1Write(k, pos);
       pos = putUvarint(out, pos, v.length);
       out.set(v, pos);
       pos += v.length;
+      if (++n % SLICE === 0) await new Promise((r) => setImmediate(r));
     }
     return out.subarray(0, pos);
   }
@@ -52,6 +63,8 @@ export class KvStateMachine implements StateMachine {
     const next = new Map<string, Uint8Array>();
     for (let n = r.uvarint(); n > 0; n--) next.set(Buffer.from(r.bytes()).toString('latin1'), r.bytes());
     this.data = next;
+    this.bytes = 0;
+    for (const [k, v] of next) this.bytes += k.length + v.length;
   }
 }
 

@@ -114,6 +114,8 @@ export class RaftNode {
   private started = false;
   private stopped = false;
   private kickPending = false;
+  /** A snapshot whose state machine data is still being serialized. */
+  private snapshotting: Promise<void> | undefined;
   /** Set when a message from the current leader arrives (see startTicker). */
   private heardFromLeader = false;
 
@@ -393,6 +395,7 @@ export class RaftNode {
     clearInterval(this.ticker);
     this.kick();
     await this.loop?.catch(() => undefined);
+    await this.snapshotting;
     const stopped = new StoppedError();
     this.proposals.rejectAll(stopped);
     this.reads.rejectAll(stopped);
@@ -656,12 +659,47 @@ export class RaftNode {
     this.readIndexes = waiting;
   }
 
-  /** Log-size-triggered snapshot: the state machine's state replaces old entries. */
+  /**
+   * Log-size-triggered snapshot: the state machine's state replaces old
+   * entries. A state machine whose `snapshot()` returns a promise is not
+   * waited for: the Ready loop goes on committing and applying while it
+   * serializes (its promise holds the state as of the call), and the log
+   * is compacted when it resolves. One snapshot at a time; `force` (from
+   * `snapshotNow`) waits for one in progress and then takes its own.
+   */
   private async maybeSnapshot(force = false): Promise<void> {
+    if (this.snapshotting) {
+      if (!force) return;
+      await this.snapshotting;
+      if (this.applied <= this.snapshotIndex) return;
+    }
     if (!force && this.applied - this.snapshotIndex < this.cfg.snapshotEntries) return;
     const index = this.applied;
+    const conf: ConfState = { voters: [...this.conf.voters], learners: [...this.conf.learners] };
     const t0 = performance.now();
-    const snap = this.storage.createSnapshot(index, this.conf, this.sm.snapshot());
+    const data = this.sm.snapshot();
+    if (data instanceof Uint8Array) {
+      await this.compactTo(index, conf, data, t0);
+      return;
+    }
+    const done = data.then(
+      (d) => this.compactTo(index, conf, d, t0),
+      (err: unknown) => this.log.error('state machine snapshot failed', { index, error: String(err) }),
+    ).catch((err: unknown) => {
+      // The store failed: as in the Ready loop, stop rather than go on.
+      this.log.error('raft node failed; stopping', { error: String(err), stack: (err as Error).stack });
+      void this.stop();
+    }).finally(() => {
+      this.snapshotting = undefined;
+    });
+    this.snapshotting = done;
+    if (force) await done;
+  }
+
+  private async compactTo(index: number, conf: ConfState, data: Uint8Array, t0: number): Promise<void> {
+    // A newer snapshot (the leader's) may have been installed meanwhile.
+    if (this.stopped || index <= this.snapshotIndex) return;
+    const snap = this.storage.createSnapshot(index, conf, data);
     const compactTo = Math.max(this.storage.firstIndex() - 1, index - this.cfg.snapshotCatchUpEntries);
     await this.store.compact(compactTo, snap);
     if (compactTo >= this.storage.firstIndex()) this.storage.compact(compactTo);

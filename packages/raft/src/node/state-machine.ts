@@ -8,8 +8,13 @@ import type { Entry } from '../types.js';
 export interface StateMachine {
   /** `entry.data` is the payload given to `propose`; the return value resolves that proposal. */
   apply(entry: Entry): unknown;
-  /** The whole state as of the last applied entry. */
-  snapshot(): Uint8Array;
+  /**
+   * The whole state as of the last applied entry. May return a promise, to
+   * serialize a large state in pieces without stalling the event loop: the
+   * node keeps applying entries meanwhile, so the promise must resolve to
+   * the state as of the call (take a copy, or a copy-on-write view, first).
+   */
+  snapshot(): Uint8Array | Promise<Uint8Array>;
   /** Replaces the whole state with a snapshot's. */
   restore(data: Uint8Array): void;
 }

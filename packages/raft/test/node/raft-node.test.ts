@@ -207,3 +207,46 @@ t.test('snapshotNow takes a snapshot at the applied index and compacts', async (
   const again = await leader.node.snapshotNow();
   t.same(again, info, 'nothing new applied: the same snapshot');
 });
+
+t.test('an asynchronous state machine snapshot does not hold up commits, and compacts at the index it was taken at', async (t) => {
+  /** KvMachine whose snapshot resolves only when the test lets it. */
+  class SlowSnapshots extends KvMachine {
+    release: Array<() => void> = [];
+    takenAt = 0;
+    override snapshot(): Promise<Uint8Array> {
+      const state = super.snapshot() as Uint8Array;
+      this.takenAt = this.appliedIndexes[this.appliedIndexes.length - 1] ?? 0;
+      return new Promise((resolve) => this.release.push(() => resolve(state)));
+    }
+  }
+  const store = new MemoryLogStore();
+  const sm = new SlowSnapshots();
+  const net = new MemoryNetwork();
+  const config = { id: 'a', peers: ['a'], logStore: store, tickMs: 10, heartbeatMs: 30, electionMs: 100, snapshotEntries: 5, snapshotCatchUpEntries: 0 };
+  const node = new RaftNode({ ...config, transport: net.join('a'), stateMachine: sm });
+  await node.start();
+  await until(() => node.status().role === 'leader', 'single node leads');
+  for (let i = 0; i < 8; i++) await node.propose(put(`k${i}`, `${i}`));
+  await until(() => sm.release.length === 1, 'a snapshot started');
+  // While it serializes, proposals still commit and apply.
+  const later: number[] = [];
+  for (let i = 8; i < 12; i++) later.push((await node.propose(put(`k${i}`, `${i}`))).index);
+  t.equal(node.status().snapshotIndex, 0, 'not compacted yet');
+  t.equal(sm.release.length, 1, 'one snapshot at a time');
+  sm.release.shift()!();
+  await until(() => node.status().snapshotIndex > 0, 'compacted');
+  const at = node.status().snapshotIndex;
+  t.ok(at >= sm.takenAt && at < later[0]!, `compacted at the index the snapshot was taken at (${at}; last entry in it ${sm.takenAt})`);
+  t.ok(node.status().applied > node.status().snapshotIndex);
+  for (const r of sm.release.splice(0)) r();
+  await node.stop();
+
+  // A restart restores the snapshot and replays the rest.
+  const sm2 = new KvMachine();
+  const again = new RaftNode({ ...config, logStore: store, transport: new MemoryNetwork().join('a'), stateMachine: sm2 });
+  await again.start();
+  t.teardown(() => again.stop());
+  await until(() => sm2.data.size === 12, 'all 12 keys back');
+  t.equal(sm2.restores, 1);
+  t.equal(sm2.data.get('k11'), '11');
+});

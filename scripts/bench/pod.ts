@@ -82,6 +82,7 @@ export default async function main(argv: string[]): Promise<void> {
   const stages = new Map<string, Record<string, number>>();
   const traceRows: Record<string, number>[] = [];
   const agentRows: Record<string, number>[] = [];
+  const floorRows: Record<string, number>[] = [];
   // CPU time the cluster's daemons have used so far (user + system, from /proc).
   const daemonCpuMs = async () => {
     let ms = 0;
@@ -153,7 +154,7 @@ export default async function main(argv: string[]): Promise<void> {
           seenAt(name, 'api returned', performance.now());
           await seen;
           if (!warmup) full.push(performance.now() - t0);
-          if (!warmup && trace) traceRows.push({ ...stages.get(name)!, 'daemons CPU ms (all three)': (await daemonCpuMs()) - cpu0 });
+          if (!warmup && trace) traceRows.push(Object.assign(stages.get(name)!, { 'daemons CPU ms (all three)': (await daemonCpuMs()) - cpu0 }));
           await c.delete('Pod', name, { gracePeriodSeconds: 0 });
           // Untimed, but finished before the next trial: the node stops and removes the pod's containers.
           for (let k = 0; k < 600; k++) {
@@ -170,14 +171,19 @@ export default async function main(argv: string[]): Promise<void> {
           // The engine work of a pod on the cluster's pod network, with no Shoal code:
           // a pause container owning the network, the app created while it starts, then started.
           if (!pc) continue;
+          const name = `bench-floor-${i}`;
+          // Labelled like a pod's (no owner node: no agent touches them) so --trace sees their engine events.
+          const labels = (role: string) => ({ [LABEL_POD_NAME]: name, [LABEL_ROLE]: role });
           const t0 = performance.now();
-          const sb = await docker.createContainer({ name: `${rawName(i)}-floor-sb`, Image: 'shoal/pause:latest', Hostname: `floor-${i}`, HostConfig: { NetworkMode: NETWORK_DEFAULTS.bridgeNetwork, IpcMode: 'shareable' } });
+          stages.set(name, { t0, wall: Date.now() });
+          const sb = await docker.createContainer({ name: `${rawName(i)}-floor-sb`, Image: 'shoal/pause:latest', Hostname: name, Labels: labels('sandbox'), HostConfig: { NetworkMode: NETWORK_DEFAULTS.bridgeNetwork, IpcMode: 'shareable' } });
           const [, app] = await Promise.all([
             sb.start(),
-            docker.createContainer({ name: `${rawName(i)}-floor-app`, Image: image, HostConfig: { NetworkMode: `container:${sb.id}`, IpcMode: `container:${sb.id}` } }),
+            docker.createContainer({ name: `${rawName(i)}-floor-app`, Image: image, Labels: labels('container'), HostConfig: { NetworkMode: `container:${sb.id}`, IpcMode: `container:${sb.id}` } }),
           ]);
           await app.start();
           if (!warmup) floor.push(performance.now() - t0);
+          if (!warmup && trace) floorRows.push(Object.assign(stages.get(name)!, { 'app started (API)': performance.now() - t0 }));
           await app.remove({ force: true });
           await sb.remove({ force: true });
         } else if (kind === 'api') {
@@ -197,7 +203,7 @@ export default async function main(argv: string[]): Promise<void> {
           source.put(pod);
           await sink.waitFor(`pod ${i} Running`, () => sink.latest(pod.metadata.uid!)?.status.phase === 'Running');
           if (!warmup) shoal.push(performance.now() - t0);
-          if (!warmup && trace) agentRows.push({ ...stages.get(pod.metadata.name)!, 'Running reported': performance.now() - t0 });
+          if (!warmup && trace) agentRows.push(Object.assign(stages.get(pod.metadata.name)!, { 'Running reported': performance.now() - t0 }));
           source.remove('Pod', 'default', pod.metadata.name);
           for (let k = 0; k < 200; k++) {
             if ((await runtime.listSandboxes({ podUid: pod.metadata.uid! })).length === 0 && (await runtime.listContainers({ podUid: pod.metadata.uid! })).length === 0) break;
@@ -248,7 +254,8 @@ export default async function main(argv: string[]): Promise<void> {
       `ratio Shoal / API create+start: median ${(s.median / a.median).toFixed(2)}x, p95 ${(s.p95 / a.p95).toFixed(2)}x\n`,
   );
   if (trace) {
-    // Median time after the start at which each stage was first seen (API call, watch, engine events, node logs).
+    // Median time after the start at which each stage was first seen (API call, watch, engine events, node logs);
+    // rows are the live records, so engine events that arrive after a trial's end still count.
     const table = (title: string, rows: Record<string, number>[]) => {
       if (!rows.length) return '';
       const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => k !== 't0' && k !== 'wall');
@@ -256,7 +263,7 @@ export default async function main(argv: string[]): Promise<void> {
       keys.sort((x, y) => med(x) - med(y));
       return `\n${title} (median ms after the start):\n${keys.map((k) => `  ${k.padEnd(26)} ${f(med(k))}`).join('\n')}\n`;
     };
-    process.stdout.write(table('cluster stages', traceRows) + table('agent alone stages', agentRows));
+    process.stdout.write(table('cluster stages', traceRows) + table('agent alone stages', agentRows) + table('engine floor stages', floorRows));
   }
 
 }

@@ -57,7 +57,8 @@ t.test('a pod after a quiet spell is bound at once; a burst waits for the batch 
   while (!bound('burst-4') && performance.now() - t0 < 5_000) await sleep(5);
   const later = rounds.slice(before).filter((r) => r.binds > 0);
   t.same(later.map((r) => r.binds), [5], 'the burst is bound in one round');
-  t.ok(later[0]!.at - rounds[before - 1]!.at >= delay - 5, 'no sooner than the batch window after the round before');
+  // Rounds start a window apart; the bind is proposed after planning, so allow for planning time.
+  t.ok(later[0]!.at - rounds[before - 1]!.at >= delay - 50, 'no sooner than the batch window after the round before');
 });
 
 t.test('a round waiting for its window does not run after stop', async (t) => {

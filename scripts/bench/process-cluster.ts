@@ -127,7 +127,8 @@ export interface ShoalTiming {
 export const DEFAULT_TIMING: ShoalTiming = { tickMs: 25, heartbeatMs: 50, electionMs: 250 };
 
 /** `nodeArgs` go to node before the script (e.g. --cpu-prof). */
-export async function shoalCluster(size = 3, timing: ShoalTiming = DEFAULT_TIMING, nodeArgs: string[] = []): Promise<ProcessCluster> {
+/** `serverArgs` go to raft-kv-server after the defaults (e.g. --snapshot-entries). */
+export async function shoalCluster(size = 3, timing: ShoalTiming = DEFAULT_TIMING, nodeArgs: string[] = [], serverArgs: string[] = []): Promise<ProcessCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-raft-'));
   const ports = await Promise.all(Array.from({ length: size }, () => freePort()));
   const ids = ports.map((_, i) => `n${i + 1}`);
@@ -138,7 +139,7 @@ export async function shoalCluster(size = 3, timing: ShoalTiming = DEFAULT_TIMIN
     command: process.execPath,
     args: [...nodeArgs, '--conditions=@shoal/source', '--import', 'tsx', SERVER, '--id', id, '--port', String(ports[i]),
       '--data', join(dir, id), '--peers', peers, '--tick-ms', String(timing.tickMs),
-      '--heartbeat-ms', String(timing.heartbeatMs), '--election-ms', String(timing.electionMs), ...(process.env.SHOAL_BENCH_STATS ? ['--stats'] : []), '--log-level', process.env.SHOAL_BENCH_LOG ?? 'warn'],
+      '--heartbeat-ms', String(timing.heartbeatMs), '--election-ms', String(timing.electionMs), ...(process.env.SHOAL_BENCH_STATS ? ['--stats'] : []), '--log-level', process.env.SHOAL_BENCH_LOG ?? 'warn', ...serverArgs],
   }));
   return new ProcessCluster('shoal', members, dir, shoalClient);
 }

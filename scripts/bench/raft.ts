@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- raft [--clients C] [--duration D] [--trials N] [--json]
- *  [--only shoal|etcd] [--cpu-prof DIR]`
+ *  [--only shoal|etcd] [--cpu-prof DIR] [--snapshot-entries N]`
  *
  * Three Shoal Raft nodes (scripts/bench/raft-kv-server.ts) and then a
  * three-member etcd cluster, as processes on loopback, each driven by the
@@ -101,6 +101,8 @@ export default async function main(argv: string[]): Promise<void> {
       json: { type: 'boolean', default: false },
       only: { type: 'string' },
       'cpu-prof': { type: 'string' },
+      // Shoal's snapshot interval in entries (the server's default is 10,000; etcd's --snapshot-count default is 100,000).
+      'snapshot-entries': { type: 'string' },
     },
   });
   const clients = Number(values.clients);
@@ -117,11 +119,12 @@ export default async function main(argv: string[]): Promise<void> {
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
   }
 
+  const serverArgs = values['snapshot-entries'] ? ['--snapshot-entries', values['snapshot-entries']] : [];
   const result: Record<string, unknown> = { clients, durationS: duration, valueBytes: 256, shoalTiming: DEFAULT_TIMING };
   let shoal: SideResult | undefined;
   let etcd: SideResult | undefined;
   // With --cpu-prof the nodes get SIGTERM and a moment to write their profiles.
-  if (values.only !== 'etcd') shoal = await runSide(() => shoalCluster(3, DEFAULT_TIMING, nodeArgs), clients, duration, trials, log, values['cpu-prof'] ? 5000 : 0);
+  if (values.only !== 'etcd') shoal = await runSide(() => shoalCluster(3, DEFAULT_TIMING, nodeArgs, serverArgs), clients, duration, trials, log, values['cpu-prof'] ? 5000 : 0);
   if (values.only !== 'shoal') etcd = await runSide(() => etcdCluster(3), clients, duration, trials, log);
 
   const table = (name: string, r: SideResult): string =>

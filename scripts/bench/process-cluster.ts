@@ -157,7 +157,8 @@ export function ensureEtcd(): string {
   return ensureEtcd();
 }
 
-export async function etcdCluster(size = 3): Promise<ProcessCluster> {
+/** `extraArgs` go to every etcd member after the defaults (e.g. --snapshot-count). */
+export async function etcdCluster(size = 3, extraArgs: string[] = []): Promise<ProcessCluster> {
   const etcd = ensureEtcd();
   const dir = mkdtempSync(join(tmpdir(), 'shoal-etcd-'));
   const clientPorts = await Promise.all(Array.from({ length: size }, () => freePort()));
@@ -172,7 +173,7 @@ export async function etcdCluster(size = 3): Promise<ProcessCluster> {
       '--listen-client-urls', `http://127.0.0.1:${clientPorts[i]}`, '--advertise-client-urls', `http://127.0.0.1:${clientPorts[i]}`,
       '--listen-peer-urls', `http://127.0.0.1:${peerPorts[i]}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPorts[i]}`,
       '--initial-cluster', initial, '--initial-cluster-token', 'shoal-bench', '--initial-cluster-state', 'new',
-      '--logger', 'zap', '--log-level', 'error'],
+      '--logger', 'zap', '--log-level', 'error', ...extraArgs],
   }));
   return new ProcessCluster('etcd', members, dir, etcdClient);
 }

@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- raft [--clients C] [--duration D] [--trials N] [--json]
- *  [--only shoal|etcd] [--cpu-prof DIR] [--snapshot-entries N]`
+ *  [--only shoal|etcd] [--cpu-prof DIR] [--snapshot-entries N] [--etcd-snapshot-count N]`
  *
  * Three Shoal Raft nodes (scripts/bench/raft-kv-server.ts) and then a
  * three-member etcd cluster, as processes on loopback, each driven by the
@@ -103,6 +103,8 @@ export default async function main(argv: string[]): Promise<void> {
       'cpu-prof': { type: 'string' },
       // Shoal's snapshot interval in entries (the server's default is 10,000; etcd's --snapshot-count default is 100,000).
       'snapshot-entries': { type: 'string' },
+      // etcd's --snapshot-count; give both sides the same interval to compare the same work.
+      'etcd-snapshot-count': { type: 'string' },
     },
   });
   const clients = Number(values.clients);
@@ -125,7 +127,8 @@ export default async function main(argv: string[]): Promise<void> {
   let etcd: SideResult | undefined;
   // With --cpu-prof the nodes get SIGTERM and a moment to write their profiles.
   if (values.only !== 'etcd') shoal = await runSide(() => shoalCluster(3, DEFAULT_TIMING, nodeArgs, serverArgs), clients, duration, trials, log, values['cpu-prof'] ? 5000 : 0);
-  if (values.only !== 'shoal') etcd = await runSide(() => etcdCluster(3), clients, duration, trials, log);
+  const etcdArgs = values['etcd-snapshot-count'] ? ['--snapshot-count', values['etcd-snapshot-count']] : [];
+  if (values.only !== 'shoal') etcd = await runSide(() => etcdCluster(3, etcdArgs), clients, duration, trials, log);
 
   const table = (name: string, r: SideResult): string =>
     `${name.padEnd(6)} ${String(round(r.load.writesPerSec, 0)).padStart(8)} ${String(round(r.load.p50Ms)).padStart(8)} ${String(round(r.load.p99Ms)).padStart(8)} ${String(round(r.load.maxMs)).padStart(8)} ${String(r.failover.medianMs).padStart(10)} ${String(r.failover.maxMs).padStart(10)}`;

@@ -12,5 +12,5 @@ export type { ObjectStoreConfig } from './config.js';
 export type { WatchEvent, WatchOptions, ChangeType } from './watch-hub.js';
 export type { StoredObject } from './object-table.js';
 export { FOREGROUND_FINALIZER, SYSTEM_NAMESPACES } from './apply-delete.js';
-export { SNAPSHOT_FORMAT } from './snapshot-codec.js';
+export { SNAPSHOT_FORMAT, encodeSnapshotInSlices, type SnapshotData } from './snapshot-codec.js';
 export { commandForAction, nameSuffixFrom, type LeaderChoices } from './leader-choices.js';

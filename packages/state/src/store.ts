@@ -17,7 +17,7 @@ import { ContinueTokenError, StoreError } from './errors.js';
 import { ObjectTable, type StoredObject } from './object-table.js';
 import { deepFreeze } from './plain-data.js';
 import type { ApplyResult } from './results.js';
-import { SNAPSHOT_FORMAT, decodeSnapshot, encodeSnapshot } from './snapshot-codec.js';
+import { SNAPSHOT_FORMAT, decodeSnapshot, encodeSnapshot, type SnapshotData } from './snapshot-codec.js';
 import { WatchHub, matches, type WatchEvent, type WatchOptions } from './watch-hub.js';
 import { Writer } from './writer.js';
 
@@ -212,13 +212,21 @@ export class ObjectStore implements ObjectReader {
   // ------------------------------------------------------------ snapshots
 
   snapshot(): Uint8Array {
-    return encodeSnapshot({
+    return encodeSnapshot(this.snapshotData());
+  }
+
+  /**
+   * The state as of now, for `encodeSnapshotInSlices`: cheap to take (the
+   * stored objects are frozen and only referenced), encoded later.
+   */
+  snapshotData(): SnapshotData {
+    return {
       format: SNAPSHOT_FORMAT,
       revision: this.w.revision,
       clusterIPCursor: this.w.clusterIPs.range.cursor,
       nodePortCursor: this.w.nodePorts.cursor,
       objects: this.table.all(),
-    });
+    };
   }
 
   /** Replaces the whole state; every watch ends with an ERROR event asking it to relist. */

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { SnapshotError, type WatchEvent } from '../src/index.js';
+import { SnapshotError, encodeSnapshotInSlices, type WatchEvent } from '../src/index.js';
 import { T0, configMap, create, key, namespace, newStore, ok, pod, replicaSet, service } from './helpers.js';
 
 function busy() {
@@ -69,4 +69,23 @@ t.test('determinism: the same commands give byte-identical snapshots', async (t)
   const a = busy();
   const b = busy();
   t.same(Buffer.from(a.snapshot()), Buffer.from(b.snapshot()));
+});
+
+t.test('the sliced encoding gives the same bytes as the whole one, and captures the state as of the call', async (t) => {
+  const s = busy();
+  for (let i = 0; i < 25; i++) ok(s.apply(create(configMap(`cm-${i}`, { k: `v${i}`, n: 'x'.repeat(i) }), `cm-${i}`)));
+  const whole = Buffer.from(s.snapshot());
+  let pauses = 0;
+  for (const perSlice of [1, 7, 1000]) {
+    const sliced = await encodeSnapshotInSlices(s.snapshotData(), perSlice, async () => { pauses++; });
+    t.same(Buffer.from(sliced), whole, `${perSlice} per slice`);
+  }
+  t.ok(pauses > 30, 'it did pause between slices');
+  // Writes after the capture are not in it.
+  const data = s.snapshotData();
+  const encoding = encodeSnapshotInSlices(data, 2, () => new Promise((r) => setImmediate(r)));
+  ok(s.apply(create(configMap('late'), 'late')));
+  t.same(Buffer.from(await encoding), whole, 'a write during the encoding is not in it');
+  const empty = newStore();
+  t.same(Buffer.from(await encodeSnapshotInSlices(empty.snapshotData(), 10, async () => {})), Buffer.from(empty.snapshot()), 'an empty store too');
 });

@@ -85,40 +85,41 @@ export async function clusterStatus(cluster: LocalCluster): Promise<string> {
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }
 
-/** Removes the containers (and sandboxes) the given nodes' agents made. */
-export async function removeNodeContainers(nodes: string[]): Promise<number> {
+/**
+ * For each node, lists what its agent made (objects labelled with its owner
+ * node) and removes each; 0 when no engine answers. Returns how many went.
+ */
+async function removeOwned(nodes: string[], list: (docker: Docker, label: string) => Promise<string[]>, remove: (docker: Docker, id: string) => Promise<unknown>): Promise<number> {
   const docker = new Docker();
-  let removed = 0;
   try {
     await docker.ping();
   } catch {
     return 0;
   }
+  let removed = 0;
   for (const node of nodes) {
-    const list = await docker.listContainers({ all: true, filters: { label: [`io.shoal.owner-node=${node}`] } });
-    for (const c of list) {
-      await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+    for (const id of await list(docker, `io.shoal.owner-node=${node}`)) {
+      await remove(docker, id).catch(() => undefined);
       removed++;
     }
   }
   return removed;
 }
 
+/** Removes the containers (and sandboxes) the given nodes' agents made. */
+export function removeNodeContainers(nodes: string[]): Promise<number> {
+  return removeOwned(
+    nodes,
+    async (docker, label) => (await docker.listContainers({ all: true, filters: { label: [label] } })).map((c) => c.Id),
+    (docker, id) => docker.getContainer(id).remove({ force: true, v: true }),
+  );
+}
+
 /** Removes the named volumes (StatefulSet claims, emptyDirs) the given nodes' agents made. */
-export async function removeNodeVolumes(nodes: string[]): Promise<number> {
-  const docker = new Docker();
-  let removed = 0;
-  try {
-    await docker.ping();
-  } catch {
-    return 0;
-  }
-  for (const node of nodes) {
-    const { Volumes } = await docker.listVolumes({ filters: { label: [`io.shoal.owner-node=${node}`] } });
-    for (const v of Volumes ?? []) {
-      await docker.getVolume(v.Name).remove().catch(() => undefined);
-      removed++;
-    }
-  }
-  return removed;
+export function removeNodeVolumes(nodes: string[]): Promise<number> {
+  return removeOwned(
+    nodes,
+    async (docker, label) => ((await docker.listVolumes({ filters: { label: [label] } })).Volumes ?? []).map((v) => v.Name),
+    (docker, name) => docker.getVolume(name).remove(),
+  );
 }

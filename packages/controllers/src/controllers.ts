@@ -11,7 +11,7 @@ import { reconcileNode } from './reconcile/node-lifecycle.js';
 import { reconcileReplicaSet } from './reconcile/replicaset.js';
 import { keyOf } from './reconcile/util/keys.js';
 import type { ObjectReader } from '@shoal/api';
-import { reconcileStatefulSet } from './reconcile/statefulset.js';
+import { claimOrdinal, reconcileStatefulSet } from './reconcile/statefulset.js';
 import { reconcileJob } from './reconcile/job.js';
 import { reconcileCronJob } from './reconcile/cronjob.js';
 import { reconcileDaemonSet } from './reconcile/daemonset.js';
@@ -53,7 +53,7 @@ export function claimToStatefulSets(change: Change, view: ObjectReader): ObjectK
   if (!claim) return [];
   return view
     .list<StatefulSet>('StatefulSet', { namespace: change.key.namespace })
-    .filter((s) => (s.spec?.volumeClaimTemplates ?? []).some((t) => claim.metadata.name.startsWith(`${t.metadata.name}-${s.metadata.name}-`)) && matchesSelector(s.spec!.selector, claim.metadata.labels))
+    .filter((s) => claimOrdinal(s, claim) !== undefined)
     .map(keyOf);
 }
 

@@ -89,14 +89,19 @@ export function statefulClaim(set: StatefulSet, template: PersistentVolumeClaimT
   };
 }
 
+/** The ordinal a claim belongs to when it is one of the set's (its name and the set's selector), else undefined. */
+export function claimOrdinal(set: StatefulSet, claim: PersistentVolumeClaim): number | undefined {
+  if (!set.spec || !matchesSelector(set.spec.selector, claim.metadata.labels)) return undefined;
+  return (set.spec.volumeClaimTemplates ?? []).map((t) => ordinalAfter(`${t.metadata.name}-${set.metadata.name}-`, claim.metadata.name)).find((o) => o !== undefined);
+}
+
 /** The set's existing claims: ordinal -> claims (any template), found by name and selector labels. */
 function claimsOfSet(set: StatefulSet, view: ObjectReader): Map<number, PersistentVolumeClaim[]> {
   const out = new Map<number, PersistentVolumeClaim[]>();
   const templates = set.spec?.volumeClaimTemplates ?? [];
   if (templates.length === 0) return out;
   for (const c of view.list<PersistentVolumeClaim>('PersistentVolumeClaim', { namespace: set.metadata.namespace ?? 'default' })) {
-    if (!matchesSelector(set.spec!.selector, c.metadata.labels)) continue;
-    const ordinal = templates.map((t) => ordinalAfter(`${t.metadata.name}-${set.metadata.name}-`, c.metadata.name)).find((o) => o !== undefined);
+    const ordinal = claimOrdinal(set, c);
     if (ordinal === undefined) continue;
     out.set(ordinal, [...(out.get(ordinal) ?? []), c]);
   }

@@ -261,18 +261,21 @@ export class RaftNode {
    */
   propose(data: Uint8Array, opts: RequestOptions = {}): Promise<ProposeResult> {
     if (this.stopped || !this.started) return Promise.reject(new StoppedError());
-    if (this.leader === '') return Promise.reject(new NoLeaderError());
+    // The core's view, not the last one handleReady published: a node that
+    // just won an election leads already while its Ready waits for the disk.
+    const { lead, role } = this.raw.raft;
+    if (lead === '') return Promise.reject(new NoLeaderError());
     this.counters.proposals++;
     const seq = ++this.seq;
     const id: RequestId = { node: this.config.id, incarnation: this.incarnation, seq };
     const t0 = performance.now();
-    const done = this.proposals.wait(seq, opts.timeoutMs ?? this.cfg.requestTimeoutMs).then((r) => {
+    const done = this.proposals.wait(seq, opts.timeoutMs ?? this.cfg.requestTimeoutMs, this.coreEpoch()).then((r) => {
       this.counters.proposalsApplied++;
       this.counters.proposeToApplyMs += performance.now() - t0;
       return r;
     });
     const wrapped = wrapRequest(id, data);
-    if (this.role === Role.Follower && this.leader !== this.config.id) {
+    if (role === Role.Follower && lead !== this.config.id) {
       this.forward(wrapped);
       return done;
     }
@@ -293,9 +296,9 @@ export class RaftNode {
    */
   readBarrier(opts: RequestOptions = {}): Promise<void> {
     if (this.stopped || !this.started) return Promise.reject(new StoppedError());
-    if (this.leader === '') return Promise.reject(new NoLeaderError());
+    if (this.raw.raft.lead === '') return Promise.reject(new NoLeaderError());
     const seq = ++this.seq;
-    const done = this.reads.wait(seq, opts.timeoutMs ?? this.cfg.requestTimeoutMs);
+    const done = this.reads.wait(seq, opts.timeoutMs ?? this.cfg.requestTimeoutMs, this.coreEpoch());
     try {
       this.raw.readIndex(encodeRequestId({ node: this.config.id, incarnation: this.incarnation, seq }));
     } catch (err) {
@@ -355,6 +358,11 @@ export class RaftNode {
       this.raw.transferLeadership(to);
       this.kick();
     });
+  }
+
+  /** The leadership a request made now is made under: term and leader, from the core. */
+  private coreEpoch(): string {
+    return `${this.raw.raft.term}/${this.raw.raft.lead}`;
   }
 
   status(): RaftNodeStatus {
@@ -422,7 +430,8 @@ export class RaftNode {
     setImmediate(() => {
       const entries = this.forwardQueue;
       this.forwardQueue = [];
-      if (this.stopped || this.leader === '' || this.leader === this.config.id) {
+      const lead = this.raw.raft.lead;
+      if (this.stopped || lead === '' || lead === this.config.id) {
         // The leader changed within this turn: let the core take them.
         for (const e of entries) {
           try {
@@ -437,7 +446,7 @@ export class RaftNode {
       this.counters.forwards++;
       this.counters.forwardedProposals += entries.length;
       this.transport.send([{
-        type: MessageType.Prop, from: this.config.id, to: this.leader, term: 0, logTerm: 0, index: 0,
+        type: MessageType.Prop, from: this.config.id, to: lead, term: 0, logTerm: 0, index: 0,
         entries, commit: 0, reject: false, rejectHint: 0,
       }]);
     });
@@ -608,13 +617,16 @@ export class RaftNode {
       }
     }
     this.releaseReads();
-    // Requests still pending went to (or through) the old leader and may
-    // be lost with it: tell the callers now rather than at their timeout.
+    // Requests still pending that went to (or through) an earlier leader
+    // may be lost with it: tell the callers now rather than at their
+    // timeout. Those made under the leadership this Ready announces (the
+    // core may lead before its Ready is handled) stay.
     if (leaderChanged) {
       const err = new LeaderChangedError(this.leader);
-      this.proposals.rejectAll(err);
-      this.reads.rejectAll(err);
-      this.readIndexes = [];
+      const epoch = `${this.term}/${this.leader}`;
+      this.proposals.rejectOutside(epoch, err);
+      this.reads.rejectOutside(epoch, err);
+      this.readIndexes = this.readIndexes.filter((r) => this.reads.has(r.seq));
     }
   }
 

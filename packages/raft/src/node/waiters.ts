@@ -8,6 +8,8 @@ interface Waiter<T> {
   resolve(v: T): void;
   reject(e: Error): void;
   timer: NodeJS.Timeout;
+  /** Which leadership the request was made under (the caller's label). */
+  epoch: string;
 }
 
 export class Waiters<K, T> {
@@ -19,13 +21,13 @@ export class Waiters<K, T> {
     return this.map.size;
   }
 
-  wait(key: K, timeoutMs: number): Promise<T> {
+  wait(key: K, timeoutMs: number, epoch = ''): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.map.delete(key);
         reject(new RaftTimeoutError(this.what, timeoutMs));
       }, timeoutMs);
-      this.map.set(key, { resolve, reject, timer });
+      this.map.set(key, { resolve, reject, timer, epoch });
     });
   }
 
@@ -52,5 +54,10 @@ export class Waiters<K, T> {
 
   rejectAll(e: Error): void {
     for (const k of [...this.map.keys()]) this.reject(k, e);
+  }
+
+  /** Rejects every request made under another epoch than `epoch`. */
+  rejectOutside(epoch: string, e: Error): void {
+    for (const [k, w] of [...this.map]) if (w.epoch !== epoch) this.reject(k, e);
   }
 }

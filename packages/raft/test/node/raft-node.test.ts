@@ -208,6 +208,32 @@ t.test('snapshotNow takes a snapshot at the applied index and compacts', async (
   t.same(again, info, 'nothing new applied: the same snapshot');
 });
 
+t.test('a node that has just won an election takes proposals while the Ready announcing it is still on disk', async (t) => {
+  // Regression (CI, 2026-11-27): status() said leader, propose() said
+  // NoLeaderError, because propose read the leader handleReady had
+  // published, and handleReady was still waiting for an earlier save.
+  class GatedStore extends MemoryLogStore {
+    gate: Promise<void> | undefined;
+    override async save(batch: Parameters<MemoryLogStore['save']>[0]): Promise<void> {
+      if (this.gate) await this.gate;
+      return super.save(batch);
+    }
+  }
+  const store = new GatedStore();
+  let open!: () => void;
+  const net = new MemoryNetwork();
+  const node = new RaftNode({ id: 'a', peers: ['a'], logStore: store, transport: net.join('a'), stateMachine: new KvMachine(), tickMs: 10, heartbeatMs: 30, electionMs: 100 });
+  t.teardown(() => node.stop());
+  await node.start();
+  store.gate = new Promise((r) => (open = r)); // the election's hard state waits here
+  await until(() => node.status().role === 'leader', 'the core leads');
+  const p = node.propose(put('k', 'v'));
+  store.gate = undefined;
+  open();
+  const r = await p;
+  t.ok(r.index > 0, `committed at ${r.index}`);
+});
+
 t.test('an asynchronous state machine snapshot does not hold up commits, and compacts at the index it was taken at', async (t) => {
   /** KvMachine whose snapshot resolves only when the test lets it. */
   class SlowSnapshots extends KvMachine {

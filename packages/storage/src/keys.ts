@@ -7,7 +7,10 @@ const ENTRY_PREFIX = 0x65; // 'e'
 
 export const HARD_STATE_KEY = Uint8Array.of(0x68); // 'h'
 export const CONF_STATE_KEY = Uint8Array.of(0x63); // 'c'
+/** The whole snapshot in one record: the layout before snapshot files, still read. */
 export const SNAPSHOT_KEY = Uint8Array.of(0x73); // 's'
+/** The metadata of the snapshot whose data is in a snapshot file. */
+export const SNAPSHOT_REF_KEY = Uint8Array.of(0x53); // 'S'
 
 export function entryKey(index: number): Uint8Array {
   const k = new Uint8Array(9);

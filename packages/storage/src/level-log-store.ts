@@ -14,7 +14,11 @@
  * tail was replaced (a conflicting suffix) is not rewritten: a later key
  * always wins over the earlier run's entries from its own index on, because
  * a save deletes every run that starts at or after its first entry.
+ *
+ * Snapshot data is kept in files in `<path>/snap` (see snapshot-files.ts);
+ * LevelDB holds the current snapshot's metadata, which names its file.
  */
+import { join } from 'node:path';
 import { Level } from 'level';
 import {
   decodeConfState,
@@ -32,11 +36,10 @@ import {
   type PersistBatch,
   type Snapshot,
 } from '@shoal/raft';
-import { CONF_STATE_KEY, ENTRY_KEY_END, HARD_STATE_KEY, SNAPSHOT_KEY, entryKey, entryKeyIndex } from './keys.js';
+import { CONF_STATE_KEY, ENTRY_KEY_END, HARD_STATE_KEY, SNAPSHOT_KEY, SNAPSHOT_REF_KEY, entryKey, entryKeyIndex } from './keys.js';
+import { SnapshotFiles } from './snapshot-files.js';
 import { openRecord, sealRecord } from './record.js';
 import { CorruptLogError, LogStoreClosedError } from './errors.js';
-
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 type Op =
   | { type: 'put'; key: Uint8Array; value: Uint8Array }
@@ -54,9 +57,13 @@ export class LevelLogStore implements LogStore {
   private last = 0;
   /** Serializes writes so batches reach LevelDB in call order. */
   private chain: Promise<void> = Promise.resolve();
+  private readonly files: SnapshotFiles;
+  /** Index of the snapshot the store references now (0: none). */
+  private snapIndex = 0;
 
   constructor(readonly path: string) {
     this.db = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' });
+    this.files = new SnapshotFiles(join(path, 'snap'), path);
   }
 
   async load(): Promise<LoadedLog> {
@@ -66,8 +73,11 @@ export class LevelLogStore implements LogStore {
     }
     const hardState = await this.readMeta(HARD_STATE_KEY, 'hard state', decodeHardState) ?? emptyHardState();
     const bootConf = await this.readMeta(CONF_STATE_KEY, 'configuration', decodeConfState);
-    const snapshot = await this.readMeta(SNAPSHOT_KEY, 'snapshot', decodeSnapshot);
+    const snapshot = await this.readSnapshot();
     const snapIndex = snapshot?.metadata.index ?? 0;
+    this.snapIndex = snapIndex;
+    // Files of older snapshots and any a crash left unreferenced.
+    await this.files.prune(snapIndex, true);
 
     const entries: Entry[] = [];
     const runs: number[] = [];
@@ -112,15 +122,20 @@ export class LevelLogStore implements LogStore {
   }
 
   save(batch: PersistBatch): Promise<void> {
-    return this.serialize(batch.sync ?? true, () => {
+    const snap = batch.snapshot;
+    // A received snapshot's batch is always synced: the older snapshot's
+    // file is removed right after it.
+    return this.serialize(snap ? true : batch.sync ?? true, async () => {
       const ops: Op[] = [];
       if (batch.confState) ops.push({ type: 'put', key: CONF_STATE_KEY, value: sealRecord(encodeConfState(batch.confState)) });
-      if (batch.snapshot) {
-        // A snapshot from the leader replaces the whole log.
-        ops.push({ type: 'put', key: SNAPSHOT_KEY, value: sealRecord(encodeSnapshot(batch.snapshot)) });
+      if (snap) {
+        // A snapshot from the leader replaces the whole log. Its file is
+        // durable before the batch that references it.
+        await this.files.write(snap.metadata, snap.data);
+        ops.push(...this.referenceOps(snap));
         for (const start of this.runs) ops.push({ type: 'del', key: entryKey(start) });
         this.runs = [];
-        this.last = batch.snapshot.metadata.index;
+        this.last = snap.metadata.index;
       }
       const head = batch.entries[0];
       if (head) {
@@ -139,44 +154,49 @@ export class LevelLogStore implements LogStore {
       }
       if (batch.hardState) ops.push({ type: 'put', key: HARD_STATE_KEY, value: sealRecord(encodeHardState(batch.hardState)) });
       return ops;
-    });
+    }, snap && (() => this.files.prune(snap.metadata.index)));
   }
 
   /**
-   * The snapshot is written first, then the compacted entries are deleted
-   * with a native range delete (`clear`, in ascending order) rather than in
-   * the same batch: thousands of delete ops in one `batch` cost 100-200 ms
-   * of event-loop time to marshal (measured with 5,000), which stalled
-   * ticks and heartbeats. A crash in between leaves the snapshot and a
-   * contiguous tail of the old entries, which `load` accepts. Neither write
-   * is synced: LevelDB keeps writes in order, so a crash loses at most a
-   * suffix of them (the old snapshot and entries then still cover the log)
-   * and the node's next synced save makes them durable.
+   * The snapshot's file is written first, outside the queue of log writes
+   * (saves go on while it is written and synced on the thread pool); then,
+   * in the queue, a synced reference to it, then the compacted entries are
+   * deleted with a native range delete (`clear`, in ascending order) rather
+   * than in the same batch: thousands of delete ops in one `batch` cost
+   * 100-200 ms of event-loop time to marshal (measured with 5,000), which
+   * stalled ticks and heartbeats. A crash in between leaves the snapshot and
+   * a contiguous tail of the old entries, which `load` accepts; a crash
+   * before the reference is written leaves the old snapshot, whose file is
+   * removed only after the new reference is durable. The deletes are not
+   * synced: a crash loses at most a suffix of them.
    */
   compact(index: number, snapshot: Snapshot): Promise<void> {
-    const run = async (): Promise<void> => {
+    const meta = snapshot.metadata;
+    if (index > meta.index) return Promise.reject(new RangeError(`compact index ${index} beyond snapshot ${meta.index}`));
+    if (!this.opened) return Promise.reject(new LogStoreClosedError(this.path));
+    const written = this.files.write(meta, snapshot.data);
+    written.catch(() => undefined); // awaited in the queue; a failure surfaces there
+    return this.enqueue(async () => {
+      await written;
       if (!this.opened) throw new LogStoreClosedError(this.path);
-      if (index > snapshot.metadata.index) throw new RangeError(`compact index ${index} beyond snapshot ${snapshot.metadata.index}`);
-      // A snapshot of megabytes is copied three times (encoding, record,
-      // LevelDB's own copy), each a 5-15 ms step at 17 MB: the event loop
-      // gets a turn between them rather than one long stall.
-      const payload = encodeSnapshot(snapshot);
-      await nextTurn();
-      const record = sealRecord(payload);
-      await nextTurn();
-      await this.db.put(SNAPSHOT_KEY, record, { sync: false });
+      if (meta.index <= this.snapIndex) {
+        // A newer snapshot (one received from the leader) was stored meanwhile.
+        await this.files.remove(meta);
+        return;
+      }
+      await this.db.batch(this.referenceOps(snapshot), { sync: true });
+      await this.files.prune(meta.index);
       // Whole runs whose entries are all at or below `index` go; the run
       // holding index + 1 stays whole (load skips what the snapshot covers).
       let keep = 0;
       while (keep < this.runs.length && (this.runs[keep + 1] ?? this.last + 1) <= index + 1) keep++;
-      if (this.last < snapshot.metadata.index) this.last = snapshot.metadata.index;
+      if (this.last < meta.index) this.last = meta.index;
       if (keep === 0) return;
       const from = this.runs[0]!;
       const upTo = this.runs[keep - 1]!;
       this.runs = this.runs.slice(keep);
       await this.db.clear({ gte: entryKey(from), lte: entryKey(upTo) });
-    };
-    return this.enqueue(run);
+    });
   }
 
   async close(): Promise<void> {
@@ -185,15 +205,33 @@ export class LevelLogStore implements LogStore {
     this.opened = false;
   }
 
-  private serialize(sync: boolean, build: () => Op[]): Promise<void> {
+  private serialize(sync: boolean, build: () => Op[] | Promise<Op[]>, after?: () => Promise<void>): Promise<void> {
     return this.enqueue(async () => {
       if (!this.opened) throw new LogStoreClosedError(this.path);
-      const ops = build();
+      const ops = await build();
       // The durability point: nothing that depends on this batch may leave
       // the node before this fsync'd write resolves. (An unsynced batch is
       // still ordered: the next synced one makes it durable too.)
       if (ops.length > 0) await this.db.batch(ops, { sync });
+      if (after) await after();
     });
+  }
+
+  /** The ops that make `snap` (its file already written) the store's snapshot. */
+  private referenceOps(snap: Snapshot): Op[] {
+    this.snapIndex = snap.metadata.index;
+    return [
+      { type: 'put', key: SNAPSHOT_REF_KEY, value: sealRecord(encodeSnapshot({ metadata: snap.metadata, data: new Uint8Array(0) })) },
+      // The layout before snapshot files, if this store was written by it.
+      { type: 'del', key: SNAPSHOT_KEY },
+    ];
+  }
+
+  /** The current snapshot: its reference and file, or a whole record of the older layout. */
+  private async readSnapshot(): Promise<Snapshot | undefined> {
+    const ref = await this.readMeta(SNAPSHOT_REF_KEY, 'snapshot', decodeSnapshot);
+    if (ref) return { metadata: ref.metadata, data: await this.files.read(ref.metadata) };
+    return this.readMeta(SNAPSHOT_KEY, 'snapshot', decodeSnapshot);
   }
 
   /** Runs `run` after every earlier write has finished. */

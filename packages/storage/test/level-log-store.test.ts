@@ -1,11 +1,12 @@
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Level } from 'level';
 import { EntryType, encodeSnapshot, type Entry, type Snapshot } from '@shoal/raft';
 import { LevelLogStore, CorruptLogError } from '../src/index.js';
-import { SNAPSHOT_KEY, entryKey } from '../src/keys.js';
+import { SNAPSHOT_KEY, SNAPSHOT_REF_KEY, entryKey } from '../src/keys.js';
+import { SnapshotFiles } from '../src/snapshot-files.js';
 import { sealRecord } from '../src/record.js';
 
 const enc = new TextEncoder();
@@ -220,6 +221,119 @@ t.test('missing committed entries are never silently dropped', async (t) => {
   const s3 = new LevelLogStore(dir);
   await t.rejects(s3.load(), { name: 'CorruptLogError', record: 2 });
   await s3.close();
+});
+
+const snapFiles = (dir: string): string[] => {
+  try {
+    return readdirSync(join(dir, 'snap')).sort();
+  } catch {
+    return [];
+  }
+};
+
+t.test('snapshot data lives in one file per snapshot; LevelDB keeps only the reference', async (t) => {
+  const dir = tempDir(t);
+  const s = await reopen(dir);
+  for (let i = 1; i <= 6; i++) await s.save({ entries: [entry(i, 1)], hardState: { term: 1, vote: '', commit: i } });
+  const big = new Uint8Array(3 << 20).map((_, i) => i % 251); // more than one checksum slice
+  await s.compact(3, { metadata: { index: 4, term: 1, conf }, data: big });
+  t.same(snapFiles(dir), [SnapshotFiles.fileName({ index: 4, term: 1 })]);
+  await s.compact(5, { metadata: { index: 6, term: 1, conf }, data: enc.encode('state@6') });
+  t.same(snapFiles(dir), [SnapshotFiles.fileName({ index: 6, term: 1 })], 'the older file is removed once the newer is referenced');
+  await s.close();
+  const raw = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+  const ref = (await raw.get(SNAPSHOT_REF_KEY))!;
+  t.ok(ref.length < 100, `reference record of ${ref.length} bytes`);
+  await raw.close();
+  const s3 = new LevelLogStore(dir);
+  const l3 = await s3.load();
+  t.equal(new TextDecoder().decode(l3.snapshot!.data), 'state@6');
+  t.same(l3.entries.map((e) => e.index), []);
+  await s3.close();
+});
+
+t.test('a store written with the whole snapshot in LevelDB loads, and its next snapshot moves to a file', async (t) => {
+  const dir = tempDir(t);
+  const s = await reopen(dir);
+  for (let i = 1; i <= 10; i++) await s.save({ entries: [entry(i, 1)] });
+  await s.close();
+  const raw = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+  await raw.put(SNAPSHOT_KEY, sealRecord(encodeSnapshot({ metadata: { index: 5, term: 1, conf }, data: enc.encode('old@5') })));
+  await raw.close();
+  const s2 = new LevelLogStore(dir);
+  const l = await s2.load();
+  t.equal(new TextDecoder().decode(l.snapshot!.data), 'old@5');
+  await s2.compact(8, { metadata: { index: 9, term: 1, conf }, data: enc.encode('new@9') });
+  await s2.close();
+  const raw2 = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+  t.equal(await raw2.get(SNAPSHOT_KEY), undefined, 'the old whole record is gone');
+  await raw2.close();
+  const s3 = new LevelLogStore(dir);
+  const l3 = await s3.load();
+  t.equal(new TextDecoder().decode(l3.snapshot!.data), 'new@9');
+  t.same(l3.entries.map((e) => e.index), [10]);
+  await s3.close();
+});
+
+t.test('a crash after a snapshot file is written but before it is referenced keeps the older snapshot', async (t) => {
+  const dir = tempDir(t);
+  const s = await reopen(dir);
+  for (let i = 1; i <= 10; i++) await s.save({ entries: [entry(i, 1)] });
+  await s.compact(3, { metadata: { index: 4, term: 1, conf }, data: enc.encode('state@4') });
+  await s.close();
+  // The next compaction's file reached the disk; its reference did not.
+  const files = new SnapshotFiles(join(dir, 'snap'), dir);
+  await files.write({ index: 8, term: 1 }, enc.encode('state@8'));
+  writeFileSync(join(dir, 'snap', `${SnapshotFiles.fileName({ index: 9, term: 1 })}.tmp`), 'half');
+  const s2 = new LevelLogStore(dir);
+  const l = await s2.load();
+  t.equal(new TextDecoder().decode(l.snapshot!.data), 'state@4');
+  t.same(l.entries.map((e) => e.index), [5, 6, 7, 8, 9, 10]);
+  t.same(snapFiles(dir), [SnapshotFiles.fileName({ index: 4, term: 1 })], 'unreferenced files are removed at load');
+  await s2.close();
+});
+
+t.test('a missing or damaged snapshot file is an error naming the store and the file', async (t) => {
+  const dir = tempDir(t);
+  const s = await reopen(dir);
+  for (let i = 1; i <= 4; i++) await s.save({ entries: [entry(i, 1)], hardState: { term: 1, vote: '', commit: i } });
+  await s.compact(3, { metadata: { index: 4, term: 1, conf }, data: enc.encode('state@4') });
+  await s.close();
+  const name = SnapshotFiles.fileName({ index: 4, term: 1 });
+  const file = join(dir, 'snap', name);
+  const good = readFileSync(file);
+  const bad = Buffer.from(good);
+  bad[bad.length - 1]! ^= 0xff;
+  writeFileSync(file, bad);
+  const s2 = new LevelLogStore(dir);
+  const err = await s2.load().then(() => undefined, (e: unknown) => e);
+  t.type(err, CorruptLogError);
+  t.match((err as Error).message, dir);
+  t.match((err as Error).message, name);
+  t.match((err as Error).message, /checksum/);
+  await s2.close();
+  rmSync(file);
+  const s3 = new LevelLogStore(dir);
+  await t.rejects(s3.load(), { name: 'CorruptLogError', record: 'snapshot', message: /unreadable/ });
+  await s3.close();
+});
+
+t.test('a snapshot received from the leader replaces the older file', async (t) => {
+  const dir = tempDir(t);
+  const s = await reopen(dir);
+  for (let i = 1; i <= 4; i++) await s.save({ entries: [entry(i, 1)] });
+  await s.compact(3, { metadata: { index: 4, term: 1, conf }, data: enc.encode('state@4') });
+  await s.save({ snapshot: { metadata: { index: 20, term: 2, conf }, data: enc.encode('leader@20') }, hardState: { term: 2, vote: '', commit: 20 }, entries: [] });
+  t.same(snapFiles(dir), [SnapshotFiles.fileName({ index: 20, term: 2 })]);
+  // A compaction that was taken before the install and ends after it changes nothing.
+  await s.compact(4, { metadata: { index: 4, term: 1, conf }, data: enc.encode('stale@4') });
+  t.same(snapFiles(dir), [SnapshotFiles.fileName({ index: 20, term: 2 })]);
+  await s.close();
+  const s2 = new LevelLogStore(dir);
+  const l = await s2.load();
+  t.equal(new TextDecoder().decode(l.snapshot!.data), 'leader@20');
+  t.equal(l.hardState.commit, 20);
+  await s2.close();
 });
 
 t.test('a closed store refuses writes', async (t) => {

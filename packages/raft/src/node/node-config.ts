@@ -25,13 +25,17 @@ export interface RaftNodeConfig {
   heartbeatMs?: number;
   /** Base election timeout, randomized in [electionMs, 2*electionMs) (default 1000 ms). */
   electionMs?: number;
-  /** Take a snapshot and compact once this many entries were applied since the last (default 10,000). */
+  /**
+   * Take a snapshot and compact once this many entries were applied since
+   * the last, plus a random extra of up to a quarter so members do not all
+   * snapshot at once (default 10,000).
+   */
   snapshotEntries?: number;
   /** Entries kept behind a snapshot for slow followers (default 5,000). */
   snapshotCatchUpEntries?: number;
   /** Default timeout of `propose`, `readBarrier` and conf changes (default 5,000 ms). */
   requestTimeoutMs?: number;
-  /** Randomness for election timeouts (default Math.random). */
+  /** Randomness for election timeouts and snapshot spacing (default Math.random). */
   rand?: Rand;
   maxSizePerMsg?: number;
   maxInflightMsgs?: number;

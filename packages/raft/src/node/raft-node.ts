@@ -127,6 +127,8 @@ export class RaftNode {
   private conf: ConfState = { voters: [], learners: [] };
   private leader: NodeId | '' = '';
   private role: Role = Role.Follower;
+  /** Applied entries after which the next snapshot is taken (see nextSnapshotAfter). */
+  private snapshotAfter = 0;
   private term = 0;
 
   /** Request ids: this node, a per-process incarnation, a counter. */
@@ -174,6 +176,7 @@ export class RaftNode {
       conf = { voters: [...this.config.peers], learners: [] };
       await this.store.save({ confState: conf, entries: [] });
     }
+    this.snapshotAfter = this.nextSnapshotAfter();
     this.storage = new MemoryStorage({ confState: conf });
     if (loaded.snapshot) {
       this.storage.applySnapshot(loaded.snapshot);
@@ -685,7 +688,8 @@ export class RaftNode {
       await this.snapshotting;
       if (this.applied <= this.snapshotIndex) return;
     }
-    if (!force && this.applied - this.snapshotIndex < this.cfg.snapshotEntries) return;
+    if (!force && this.applied - this.snapshotIndex < this.snapshotAfter) return;
+    this.snapshotAfter = this.nextSnapshotAfter();
     const index = this.applied;
     const conf: ConfState = { voters: [...this.conf.voters], learners: [...this.conf.learners] };
     const t0 = performance.now();
@@ -706,6 +710,17 @@ export class RaftNode {
     });
     this.snapshotting = done;
     if (force) await done;
+  }
+
+  /**
+   * Entries between two snapshots: `snapshotEntries` plus up to a quarter
+   * more, drawn afresh each time, so that the members of a group, which
+   * apply the same entries, do not all stop to snapshot at the same moment
+   * (measured: when they did, the group's writes stalled together).
+   */
+  private nextSnapshotAfter(): number {
+    const n = this.cfg.snapshotEntries;
+    return n + (this.config.rand ?? mathRand).intn(Math.floor(n / 4) + 1);
   }
 
   private async compactTo(index: number, conf: ConfState, data: Uint8Array, t0: number): Promise<void> {

@@ -14,6 +14,8 @@ export interface LoadResult {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** p50/p99 of the writes sent through each member (connection i goes to member i % members). */
+  byMember: Array<{ writes: number; p50Ms: number; p99Ms: number }>;
 }
 
 export function percentile(sorted: Float64Array | number[], p: number): number {
@@ -26,9 +28,10 @@ export function percentile(sorted: Float64Array | number[], p: number): number {
  * caller opens several per member (as etcd's own benchmark does with
  * --conns) so one HTTP/2 connection does not carry every request.
  */
-export async function runLoad(clients: KvClient[], concurrency: number, seconds: number, warmupSeconds = 2, valueBytes = 256): Promise<LoadResult> {
+export async function runLoad(clients: KvClient[], concurrency: number, seconds: number, warmupSeconds = 2, valueBytes = 256, members = 3): Promise<LoadResult> {
   const value = randomBytes(valueBytes);
   const latencies: number[] = [];
+  const perMember: number[][] = Array.from({ length: members }, () => []);
   let errors = 0;
   let recording = false;
   const start = performance.now();
@@ -43,7 +46,10 @@ export async function runLoad(clients: KvClient[], concurrency: number, seconds:
       try {
         await client.put(key, value, 5000);
         const t1 = performance.now();
-        if (t0 >= warmEnd && t1 <= end) latencies.push(t1 - t0);
+        if (t0 >= warmEnd && t1 <= end) {
+          latencies.push(t1 - t0);
+          perMember[(w % clients.length) % members]!.push(t1 - t0);
+        }
       } catch {
         if (recording) errors++;
       }
@@ -60,6 +66,10 @@ export async function runLoad(clients: KvClient[], concurrency: number, seconds:
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
     maxMs: sorted[sorted.length - 1] ?? NaN,
+    byMember: perMember.map((l) => {
+      const m = Float64Array.from(l).sort();
+      return { writes: m.length, p50Ms: percentile(m, 50), p99Ms: percentile(m, 99) };
+    }),
   };
 }
 

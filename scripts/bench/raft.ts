@@ -80,6 +80,7 @@ async function runSide(make: () => Promise<ProcessCluster>, clients: number, dur
     const cpuMs = { members: Math.round(processCpuMs(pids) - members0), loadGenerator: Math.round((self.user + self.system) / 1000) };
     log(`${cluster.name}: ${round(load.writesPerSec, 0)} writes/s, p50 ${round(load.p50Ms)} ms, p99 ${round(load.p99Ms)} ms, max ${round(load.maxMs)} ms, ${load.errors} errors; ` +
       `CPU ${cpuMs.members} ms in the members, ${cpuMs.loadGenerator} ms in the load generator (warm-up included)`);
+    load.byMember.forEach((m, i) => log(`  through ${cluster.endpoints[i]}: ${m.writes} writes, p50 ${round(m.p50Ms)} ms, p99 ${round(m.p99Ms)} ms`));
     const trialsMs = await failoverTrials(cluster, trials, log);
     const sorted = [...trialsMs].sort((a, b) => a - b);
     return { load, cpuMs, failover: { trialsMs: trialsMs.map((v) => round(v)), medianMs: round(percentile(sorted, 50)), maxMs: round(sorted[sorted.length - 1]!) } };

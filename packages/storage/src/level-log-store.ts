@@ -58,6 +58,8 @@ export class LevelLogStore implements LogStore {
   /** Serializes writes so batches reach LevelDB in call order. */
   private chain: Promise<void> = Promise.resolve();
   private readonly files: SnapshotFiles;
+  /** Compactions whose snapshot file is still being written. */
+  private readonly compacting = new Set<Promise<void>>();
   /** Index of the snapshot the store references now (0: none). */
   private snapIndex = 0;
 
@@ -159,12 +161,12 @@ export class LevelLogStore implements LogStore {
 
   /**
    * The snapshot's file is written first, outside the queue of log writes
-   * (saves go on while it is written and synced on the thread pool); then,
-   * in the queue, a synced reference to it, then the compacted entries are
-   * deleted with a native range delete (`clear`, in ascending order) rather
-   * than in the same batch: thousands of delete ops in one `batch` cost
-   * 100-200 ms of event-loop time to marshal (measured with 5,000), which
-   * stalled ticks and heartbeats. A crash in between leaves the snapshot and
+   * (saves go on while it is written and synced on the thread pool); then
+   * the compaction joins the queue: a synced reference to the file, then
+   * the compacted entries are deleted with a native range delete (`clear`,
+   * in ascending order) rather than in the same batch: thousands of delete
+   * ops in one `batch` cost 100-200 ms of event-loop time to marshal
+   * (measured with 5,000), which stalled ticks and heartbeats. A crash in between leaves the snapshot and
    * a contiguous tail of the old entries, which `load` accepts; a crash
    * before the reference is written leaves the old snapshot, whose file is
    * removed only after the new reference is durable. The deletes are not
@@ -174,10 +176,9 @@ export class LevelLogStore implements LogStore {
     const meta = snapshot.metadata;
     if (index > meta.index) return Promise.reject(new RangeError(`compact index ${index} beyond snapshot ${meta.index}`));
     if (!this.opened) return Promise.reject(new LogStoreClosedError(this.path));
-    const written = this.files.write(meta, snapshot.data);
-    written.catch(() => undefined); // awaited in the queue; a failure surfaces there
-    return this.enqueue(async () => {
-      await written;
+    // Only once the file is on disk does the compaction join the queue:
+    // saves made meanwhile do not wait for the file.
+    const done = this.files.write(meta, snapshot.data).then(() => this.enqueue(async () => {
       if (!this.opened) throw new LogStoreClosedError(this.path);
       if (meta.index <= this.snapIndex) {
         // A newer snapshot (one received from the leader) was stored meanwhile.
@@ -196,10 +197,15 @@ export class LevelLogStore implements LogStore {
       const upTo = this.runs[keep - 1]!;
       this.runs = this.runs.slice(keep);
       await this.db.clear({ gte: entryKey(from), lte: entryKey(upTo) });
-    });
+    }));
+    this.compacting.add(done);
+    const forget = (): void => void this.compacting.delete(done);
+    done.then(forget, forget);
+    return done;
   }
 
   async close(): Promise<void> {
+    await Promise.allSettled([...this.compacting]);
     await this.chain.catch(() => undefined);
     if (this.opened) await this.db.close();
     this.opened = false;

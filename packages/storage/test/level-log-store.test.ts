@@ -336,6 +336,37 @@ t.test('a snapshot received from the leader replaces the older file', async (t) 
   await s2.close();
 });
 
+t.test('saves do not wait while a snapshot file is being written, and close waits for it', async (t) => {
+  const dir = tempDir(t);
+  const s = await reopen(dir);
+  for (let i = 1; i <= 4; i++) await s.save({ entries: [entry(i, 1)] });
+  // Hold the file write back, as a slow disk would.
+  const files = (s as unknown as { files: SnapshotFiles }).files;
+  const write = files.write.bind(files);
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  files.write = async (meta, data) => {
+    await held;
+    return write(meta, data);
+  };
+  let compacted = false;
+  const compacting = s.compact(3, { metadata: { index: 4, term: 1, conf }, data: enc.encode('state@4') }).then(() => (compacted = true));
+  await s.save({ entries: [entry(5, 1)], hardState: { term: 1, vote: '', commit: 5 } });
+  t.notOk(compacted, 'the save finished while the snapshot file was still being written');
+  let closed = false;
+  const closing = s.close().then(() => (closed = true));
+  await new Promise((r) => setTimeout(r, 20));
+  t.notOk(closed, 'close waits for the compaction');
+  release();
+  await compacting;
+  await closing;
+  const s2 = new LevelLogStore(dir);
+  const l = await s2.load();
+  t.equal(new TextDecoder().decode(l.snapshot!.data), 'state@4');
+  t.same(l.entries.map((e) => e.index), [5]);
+  await s2.close();
+});
+
 t.test('a closed store refuses writes', async (t) => {
   const s = await reopen(tempDir(t));
   await s.close();

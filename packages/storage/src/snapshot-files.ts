@@ -11,7 +11,7 @@
  * fsynced, so a file with the final name is always whole.
  */
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { SnapshotMetadata } from '@shoal/raft';
 import { CorruptLogError } from './errors.js';
@@ -40,7 +40,8 @@ export class SnapshotFiles {
 
   /** Writes the data durably under the snapshot's name. */
   async write(meta: Pick<SnapshotMetadata, 'index' | 'term'>, data: Uint8Array): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    // A directory made here is itself made durable: its entry in the parent.
+    if (await mkdir(this.dir, { recursive: true }) !== undefined) await syncDir(dirname(this.dir));
     const header = new Uint8Array(4);
     new DataView(header.buffer).setUint32(0, await crc32InSlices(data));
     const name = SnapshotFiles.fileName(meta);
@@ -54,7 +55,7 @@ export class SnapshotFiles {
       await fh.close();
     }
     await rename(tmp, join(this.dir, name));
-    await this.syncDir();
+    await syncDir(this.dir);
   }
 
   /** The data of the snapshot the reference names; a missing or damaged file is a CorruptLogError. */
@@ -98,13 +99,15 @@ export class SnapshotFiles {
     await rm(join(this.dir, SnapshotFiles.fileName(meta)), { force: true });
   }
 
-  private async syncDir(): Promise<void> {
-    const dh = await open(this.dir, 'r');
-    try {
-      await dh.sync();
-    } finally {
-      await dh.close();
-    }
+}
+
+/** fsync of a directory, so the names created in it survive a crash. */
+async function syncDir(dir: string): Promise<void> {
+  const dh = await open(dir, 'r');
+  try {
+    await dh.sync();
+  } finally {
+    await dh.close();
   }
 }
 

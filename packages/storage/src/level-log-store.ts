@@ -166,11 +166,12 @@ export class LevelLogStore implements LogStore {
    * the compacted entries are deleted with a native range delete (`clear`,
    * in ascending order) rather than in the same batch: thousands of delete
    * ops in one `batch` cost 100-200 ms of event-loop time to marshal
-   * (measured with 5,000), which stalled ticks and heartbeats. A crash in between leaves the snapshot and
-   * a contiguous tail of the old entries, which `load` accepts; a crash
-   * before the reference is written leaves the old snapshot, whose file is
-   * removed only after the new reference is durable. The deletes are not
-   * synced: a crash loses at most a suffix of them.
+   * (measured with 5,000), which stalled ticks and heartbeats. A crash in
+   * between leaves the snapshot and a contiguous tail of the old entries,
+   * which `load` accepts; a crash before the reference is written leaves
+   * the old snapshot, whose file is removed only after the new reference is
+   * durable. The deletes are not synced: a crash loses at most a suffix of
+   * them.
    */
   compact(index: number, snapshot: Snapshot): Promise<void> {
     const meta = snapshot.metadata;

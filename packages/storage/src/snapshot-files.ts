@@ -7,8 +7,9 @@
  * and fsynced on libuv's thread pool, beside the log's own writes.
  *
  * File layout: a CRC-32 of the data (4 bytes, big-endian), then the data.
- * A file is written under a `.tmp` name, fsynced, renamed, and the directory
- * fsynced, so a file with the final name is always whole.
+ * A file is written under a temporary name (`<name>.<n>.tmp`), fsynced,
+ * renamed, and the directory fsynced, so a file with the final name is
+ * always whole.
  */
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -22,6 +23,9 @@ const CRC_SLICE = 1 << 20;
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class SnapshotFiles {
+  /** Numbers the temporary files, so two writes of one snapshot never share one. */
+  private seq = 0;
+
   constructor(
     readonly dir: string,
     /** The log store's path, for errors. */
@@ -45,16 +49,21 @@ export class SnapshotFiles {
     const header = new Uint8Array(4);
     new DataView(header.buffer).setUint32(0, await crc32InSlices(data));
     const name = SnapshotFiles.fileName(meta);
-    const tmp = join(this.dir, `${name}.tmp`);
-    const fh = await open(tmp, 'w');
+    const tmp = join(this.dir, `${name}.${++this.seq}.tmp`);
     try {
-      await writeAll(fh, header);
-      await writeAll(fh, data);
-      await fh.sync();
-    } finally {
-      await fh.close();
+      const fh = await open(tmp, 'w');
+      try {
+        await writeAll(fh, header);
+        await writeAll(fh, data);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, join(this.dir, name));
+    } catch (err) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw err;
     }
-    await rename(tmp, join(this.dir, name));
     await syncDir(this.dir);
   }
 
@@ -89,7 +98,7 @@ export class SnapshotFiles {
     }
     for (const name of names) {
       const at = SnapshotFiles.indexOf(name);
-      const stale = at === undefined ? all && name.endsWith('.snap.tmp') : at < index || (all && at !== index);
+      const stale = at === undefined ? all && /\.snap\.\d+\.tmp$/.test(name) : at < index || (all && at !== index);
       if (stale) await rm(join(this.dir, name), { force: true });
     }
   }

@@ -284,7 +284,7 @@ t.test('a crash after a snapshot file is written but before it is referenced kee
   // The next compaction's file reached the disk; its reference did not.
   const files = new SnapshotFiles(join(dir, 'snap'), dir);
   await files.write({ index: 8, term: 1 }, enc.encode('state@8'));
-  writeFileSync(join(dir, 'snap', `${SnapshotFiles.fileName({ index: 9, term: 1 })}.tmp`), 'half');
+  writeFileSync(join(dir, 'snap', `${SnapshotFiles.fileName({ index: 9, term: 1 })}.3.tmp`), 'half');
   const s2 = new LevelLogStore(dir);
   const l = await s2.load();
   t.equal(new TextDecoder().decode(l.snapshot!.data), 'state@4');

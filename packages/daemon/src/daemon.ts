@@ -57,6 +57,8 @@ export class ShoalDaemon {
   private server!: grpc.Server;
   private health!: HealthImplementation;
   private gossip!: GossipNode;
+  /** Set when stop() begins: gossip stops before Raft, whose handlers must not use it then. */
+  private stopping = false;
   private agent: Agent | undefined;
   private writer!: ClusterWriter;
   private role!: LeaderRole;
@@ -189,9 +191,9 @@ export class ShoalDaemon {
     this.raft.onLeaderChange((leader, term) => {
       log.info('leader changed', { leader, term });
       void this.role.set(leader === self.name);
-      this.gossip.updateMeta(encodeNodeMeta(this.nodeMeta()));
+      this.publishMeta();
     });
-    this.raft.onConfChange(() => this.gossip.updateMeta(encodeNodeMeta(this.nodeMeta())));
+    this.raft.onConfChange(() => this.publishMeta());
     // Leadership won before the handler above was registered is not missed.
     void this.role.set(this.raft.status().leader === self.name);
 
@@ -338,8 +340,14 @@ export class ShoalDaemon {
   }
 
   /** Stops everything this daemon started; containers keep running (a restart adopts them). */
+  /** Gossips this node's metadata (role, Raft membership); not once stopping has begun. */
+  private publishMeta(): void {
+    if (!this.stopping) this.gossip.updateMeta(encodeNodeMeta(this.nodeMeta()));
+  }
+
   async stop(): Promise<void> {
     const log = this.log;
+    this.stopping = true;
     log.info('shoald stopping');
     this.health?.setStatus('', 'NOT_SERVING');
     if (this.metricsTimer) clearInterval(this.metricsTimer);

@@ -363,6 +363,19 @@ export class RaftNode {
     });
   }
 
+  /**
+   * Runs a subscriber's handler. A handler that throws is logged and the
+   * node goes on: it runs inside the Ready loop, where an exception means
+   * a failed disk and stops the node.
+   */
+  private notify(what: string, handler: () => void): void {
+    try {
+      handler();
+    } catch (err) {
+      this.log.error(`${what} handler failed`, { error: String(err) });
+    }
+  }
+
   /** The leadership a request made now is made under: term and leader, from the core. */
   private coreEpoch(): string {
     return `${this.raw.raft.term}/${this.raw.raft.lead}`;
@@ -546,7 +559,7 @@ export class RaftNode {
       this.leader = rd.softState.lead;
       this.term = rd.hardState?.term ?? this.raw.status().term;
       this.log.info('leader changed', { leader: this.leader, term: this.term });
-      for (const cb of this.leaderHandlers) cb(this.leader, this.term);
+      for (const cb of this.leaderHandlers) this.notify('leader change', () => cb(this.leader, this.term));
     }
 
     if (rd.softState) this.role = rd.softState.role;
@@ -659,7 +672,7 @@ export class RaftNode {
     const cc = decodeConfChange(e.data);
     this.conf = this.raw.applyConfChange(cc);
     this.log.info('membership changed', { index: e.index, type: cc.type, node: cc.node, voters: this.conf.voters, learners: this.conf.learners });
-    for (const cb of this.confHandlers) cb(cc, this.conf);
+    for (const cb of this.confHandlers) this.notify('configuration change', () => cb(cc, this.conf));
     const w = this.confWaiters.find((x) => x.cc.type === cc.type && x.cc.node === cc.node);
     w?.done();
   }

@@ -234,6 +234,23 @@ t.test('a node that has just won an election takes proposals while the Ready ann
   t.ok(r.index > 0, `committed at ${r.index}`);
 });
 
+t.test('a leader-change handler that throws is logged and does not stop the node', async (t) => {
+  // Regression: the daemon's handler threw while gossip was shutting down,
+  // inside the Ready loop, and the node stopped as if its disk had failed.
+  const net = new MemoryNetwork();
+  const node = new RaftNode({ id: 'a', peers: ['a'], logStore: new MemoryLogStore(), transport: net.join('a'), stateMachine: new KvMachine(), tickMs: 10, heartbeatMs: 30, electionMs: 100 });
+  t.teardown(() => node.stop());
+  let calls = 0;
+  node.onLeaderChange(() => {
+    calls++;
+    throw new Error('subscriber is gone');
+  });
+  await node.start();
+  await until(() => calls > 0, 'the handler ran');
+  const r = await node.propose(put('k', 'v'));
+  t.ok(r.index > 0, 'the node still commits');
+});
+
 t.test('an asynchronous state machine snapshot does not hold up commits, and compacts at the index it was taken at', async (t) => {
   /** KvMachine whose snapshot resolves only when the test lets it. */
   class SlowSnapshots extends KvMachine {

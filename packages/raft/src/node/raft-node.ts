@@ -554,15 +554,16 @@ export class RaftNode {
   }
 
   private async handleReady(rd: Ready): Promise<void> {
-    const leaderChanged = rd.softState !== undefined && rd.softState.lead !== this.leader;
-    if (rd.softState && rd.softState.lead !== this.leader) {
-      this.leader = rd.softState.lead;
-      this.term = rd.hardState?.term ?? this.raw.status().term;
+    const soft = rd.softState;
+    const leaderChanged = soft !== undefined && soft.lead !== this.leader;
+    if (soft && leaderChanged) {
+      this.leader = soft.lead;
+      this.term = rd.hardState?.term ?? this.raw.raft.term;
       this.log.info('leader changed', { leader: this.leader, term: this.term });
       for (const cb of this.leaderHandlers) this.notify('leader change', () => cb(this.leader, this.term));
     }
 
-    if (rd.softState) this.role = rd.softState.role;
+    if (soft) this.role = soft.role;
 
     // 0. Messages that promise nothing about this node's disk go out while
     //    the batch is being synced: proposals and reads forwarded to the

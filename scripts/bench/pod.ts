@@ -9,9 +9,14 @@
  * Trials alternate between the paths; cleanup is not timed, and each
  * trial's cleanup ends before the next trial starts. Also reported:
  * dockerode create+start (the API calls `docker run` makes, without the
- * CLI's own start-up), a stricter baseline; with the cluster, the engine
- * floor of a pod (pause container on the pod network plus the app, straight
- * through dockerode). `--trace` prints when each stage of a trial was seen
+ * CLI's own start-up), a stricter baseline; and two engine floors of a pod,
+ * straight through dockerode with no Shoal code: a pause container on a
+ * Docker bridge network plus the app (how pods were wired before Shoal
+ * wired them itself, and still are with `podWiring: docker` or host
+ * ports), and a pause container without a network plus the app (the engine
+ * work under Shoal's own veth wiring).
+ * The agent alone and the floors use a bridge network of their own
+ * (`shb-pod-<pid>`, 10.243.0.0/16), removed at the end. `--trace` prints when each stage of a trial was seen
  * (watch, engine events, the nodes' logs) and the daemons' CPU time.
  *
  *   npm run bench -- pod [--trials 20] [--image shoal/echo:latest] [--batch-ms 100] [--no-cluster] [--trace]
@@ -26,7 +31,8 @@ import Docker from 'dockerode';
 import type { Pod } from '@shoal/api';
 import { Agent, MemoryAgentSink, MemoryAgentSource } from '@shoal/agent';
 import { DockerRuntime, LABEL_OWNER, LABEL_POD_NAME, LABEL_ROLE } from '@shoal/runtime';
-import { NETWORK_DEFAULTS } from '@shoal/network';
+import { silentLogger } from '@shoal/log';
+import { ensureBridgeNetwork, podNetworkPlan, removeBridgeNetwork, VethSandboxNetwork } from '@shoal/network';
 import { PrivateCluster } from '../lib/private-cluster.js';
 
 const run = promisify(execFile);
@@ -56,7 +62,13 @@ export default async function main(argv: string[]): Promise<void> {
   const docker = new Docker();
   const node = `bench-pod-${process.pid}`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'shoal-bench-pod-'));
-  const runtime = new DockerRuntime({ ownerNode: node, docker });
+  const benchNet = `shb-pod-${process.pid % 100000}`;
+  const plan = podNetworkPlan('10.243.0.0/16', 1);
+  const { bridge } = await ensureBridgeNetwork(docker, { name: benchNet, subnet: plan.subnet, gateway: plan.gateway, logger: silentLogger });
+  const runtime = new DockerRuntime({
+    ownerNode: node, docker, network: benchNet,
+    sandboxNetwork: new VethSandboxNetwork({ bridge, nodeCIDR: plan.nodeCIDR, podSubnet: plan.subnet, gateway: plan.gateway }),
+  });
   const source = new MemoryAgentSource();
   const sink = new MemoryAgentSink(source);
   const agent = new Agent({ nodeName: node, runtime, source, sink, dataDir, hostIP: '127.0.0.1', statusBatchMs: batchMs });
@@ -73,6 +85,7 @@ export default async function main(argv: string[]): Promise<void> {
   const raw: number[] = [];
   const api: number[] = [];
   const floor: number[] = [];
+  const floorNone: number[] = [];
   const full: number[] = [];
   const withCluster = !argv.includes('--no-cluster');
   const pc = withCluster ? new PrivateCluster({ net: 242 }) : undefined;
@@ -140,7 +153,7 @@ export default async function main(argv: string[]): Promise<void> {
     }
     for (let i = 0; i < trials + 1; i++) {
       const warmup = i === 0;
-      const order = i % 2 === 0 ? ['raw', 'shoal', 'api', 'cluster', 'floor'] : ['floor', 'cluster', 'shoal', 'api', 'raw'];
+      const order = i % 2 === 0 ? ['raw', 'shoal', 'api', 'cluster', 'floor', 'floor-none'] : ['floor-none', 'floor', 'cluster', 'shoal', 'api', 'raw'];
       for (const kind of order) {
         if (kind === 'cluster') {
           const c = cc;
@@ -167,23 +180,23 @@ export default async function main(argv: string[]): Promise<void> {
           await run('docker', ['run', '-d', '--name', rawName(i), image]);
           if (!warmup) raw.push(performance.now() - t0);
           await docker.getContainer(rawName(i)).remove({ force: true });
-        } else if (kind === 'floor') {
-          // The engine work of a pod on the cluster's pod network, with no Shoal code:
-          // a pause container owning the network, the app created while it starts, then started.
-          if (!pc) continue;
-          const name = `bench-floor-${i}`;
+        } else if (kind === 'floor' || kind === 'floor-none') {
+          // The engine work of a pod, with no Shoal code: a pause container owning the
+          // network (on a Docker bridge network, or none), the app created while it starts, then started.
+          const none = kind === 'floor-none';
+          const name = `bench-${kind}-${i}`;
           // Labelled like a pod's (no owner node: no agent touches them) so --trace sees their engine events.
           const labels = (role: string) => ({ [LABEL_POD_NAME]: name, [LABEL_ROLE]: role });
           const t0 = performance.now();
           stages.set(name, { t0, wall: Date.now() });
-          const sb = await docker.createContainer({ name: `${rawName(i)}-floor-sb`, Image: 'shoal/pause:latest', Hostname: name, Labels: labels('sandbox'), HostConfig: { NetworkMode: NETWORK_DEFAULTS.bridgeNetwork, IpcMode: 'shareable' } });
+          const sb = await docker.createContainer({ name: `${rawName(i)}-${kind}-sb`, Image: 'shoal/pause:latest', Hostname: name, Labels: labels('sandbox'), HostConfig: { NetworkMode: none ? 'none' : benchNet, IpcMode: 'shareable' } });
           const [, app] = await Promise.all([
             sb.start(),
-            docker.createContainer({ name: `${rawName(i)}-floor-app`, Image: image, Labels: labels('container'), HostConfig: { NetworkMode: `container:${sb.id}`, IpcMode: `container:${sb.id}` } }),
+            docker.createContainer({ name: `${rawName(i)}-${kind}-app`, Image: image, Labels: labels('container'), HostConfig: { NetworkMode: `container:${sb.id}`, IpcMode: `container:${sb.id}` } }),
           ]);
           await app.start();
-          if (!warmup) floor.push(performance.now() - t0);
-          if (!warmup && trace) floorRows.push(Object.assign(stages.get(name)!, { 'app started (API)': performance.now() - t0 }));
+          if (!warmup) (none ? floorNone : floor).push(performance.now() - t0);
+          if (!warmup && trace && !none) floorRows.push(Object.assign(stages.get(name)!, { 'app started (API)': performance.now() - t0 }));
           await app.remove({ force: true });
           await sb.remove({ force: true });
         } else if (kind === 'api') {
@@ -229,6 +242,7 @@ export default async function main(argv: string[]): Promise<void> {
     await agent.stop();
     await cleanup();
     await runtime.close();
+    await removeBridgeNetwork(docker, benchNet).catch(() => false);
     await rm(dataDir, { recursive: true, force: true });
   }
 
@@ -236,7 +250,8 @@ export default async function main(argv: string[]): Promise<void> {
   const fu = full.length ? summary(full) : undefined;
   const r = summary(raw);
   const a = summary(api);
-  const fl = floor.length ? summary(floor) : undefined;
+  const fl = summary(floor);
+  const fn = summary(floorNone);
   const f = (x: number) => x.toFixed(0);
   const load = os.loadavg()[0]!.toFixed(1);
   process.stdout.write(
@@ -246,10 +261,11 @@ export default async function main(argv: string[]): Promise<void> {
       `| Shoal agent alone: pod given -> Running reported | ${f(s.median)} | ${f(s.p95)} | ${f(s.min)} | ${f(s.max)} |\n` +
       `| raw \`docker run -d\` (CLI) | ${f(r.median)} | ${f(r.p95)} | ${f(r.min)} | ${f(r.max)} |\n` +
       `| dockerode create+start (API) | ${f(a.median)} | ${f(a.p95)} | ${f(a.min)} | ${f(a.max)} |\n` +
-      (fl ? `| engine floor: pause on the pod network + app (dockerode, no Shoal) | ${f(fl.median)} | ${f(fl.p95)} | ${f(fl.min)} | ${f(fl.max)} |\n` : '') +
+      `| engine floor: pause on a Docker bridge network + app (dockerode, no Shoal) | ${f(fl.median)} | ${f(fl.p95)} | ${f(fl.min)} | ${f(fl.max)} |\n` +
+      `| engine floor: pause without a network + app (dockerode, no Shoal; Shoal's veth wiring comes on top) | ${f(fn.median)} | ${f(fn.p95)} | ${f(fn.min)} | ${f(fn.max)} |\n` +
       '\n' +
       (fu ? `ratio Shoal cluster / docker run -d: median ${(fu.median / r.median).toFixed(2)}x, p95 ${(fu.p95 / r.p95).toFixed(2)}x (goal <= 1.5x)\n` : '') +
-      (fl ? `ratio engine floor / docker run -d: median ${(fl.median / r.median).toFixed(2)}x (what the engine alone needs for a pod on the cluster's network)\n` : '') +
+      `ratio engine floor / docker run -d: median ${(fl.median / r.median).toFixed(2)}x on a Docker network, ${(fn.median / r.median).toFixed(2)}x without a network\n` +
       `ratio Shoal agent / docker run -d: median ${(s.median / r.median).toFixed(2)}x, p95 ${(s.p95 / r.p95).toFixed(2)}x\n` +
       `ratio Shoal / API create+start: median ${(s.median / a.median).toFixed(2)}x, p95 ${(s.p95 / a.p95).toFixed(2)}x\n`,
   );

@@ -1,6 +1,7 @@
 /**
  * A private local cluster for one test or benchmark: its own loopback
- * addresses, ports, node names and data directory, so tests never collide
+ * addresses, ports, node names, data directory, pod subnet and pod bridge
+ * network (10.<net>.0.0/16 on `sh-<prefix>`), so tests never collide
  * with each other or with `npm run cluster`. `close()` stops exactly the
  * daemons it started (by PID) and removes their containers and files; tap's
  * teardown calls it even when the test fails.
@@ -9,7 +10,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ShoalClient } from '@shoal/client';
-import { IptablesNetfilter, removeNodeRules } from '@shoal/network';
+import Docker from 'dockerode';
+import { IptablesNetfilter, removeBridgeNetwork, removeNodeRules } from '@shoal/network';
 import type { Node, Pod } from '@shoal/api';
 import { LocalCluster, sleep } from './local-cluster.js';
 import { removeNodeContainers, removeNodeVolumes, waitForLeader, waitForNodes } from './cluster-ops.js';
@@ -30,6 +32,8 @@ export class PrivateCluster {
   readonly cluster: LocalCluster;
   readonly dir: string;
   readonly prefix: string;
+  /** The pods' Docker network, removed by close(). */
+  readonly bridgeNetwork: string;
   private clients: ShoalClient[] = [];
 
   constructor(opts: PrivateClusterOptions = {}) {
@@ -40,11 +44,16 @@ export class PrivateCluster {
     const net = opts.net ?? 50 + ((process.pid + counter) % 150);
     this.dir = mkdtempSync(join(tmpdir(), `shoal-${this.prefix}-`));
     const nodes = Array.from({ length: n }, (_, i) => `  - { name: ${this.prefix}-n${i + 1}, address: 127.${net}.${i + 1}.1 }`).join('\n');
+    // Pods get this cluster's own subnet (never the Services' 10.96.0.0/16) and bridge.
+    const podSubnet = `10.${net === 96 ? 200 : net}.0.0/16`;
+    this.bridgeNetwork = `sh-${this.prefix}`;
     const timing = opts.timing ? `timing:\n${Object.entries(opts.timing).map(([k, v]) => `  ${k}: ${v}`).join('\n')}\n` : '';
     const config = `cluster:
   id: ${this.prefix}
   profile: ${opts.profile ?? 'local'}
   targetVoters: ${opts.targetVoters ?? Math.min(3, n % 2 ? n : n - 1)}
+  podSubnet: ${podSubnet}
+  bridgeNetwork: ${this.bridgeNetwork}
 ${timing}defaults:
   apiPort: 7100
   gossipPort: 7300
@@ -124,6 +133,7 @@ ${nodes}
     // A node killed and never restarted could not remove its own VIP rules.
     const nf = new IptablesNetfilter();
     for (const n of this.names) await removeNodeRules(nf, n).catch(() => 0);
+    await removeBridgeNetwork(new Docker(), this.bridgeNetwork).catch(() => false);
     if (!process.env['SHOAL_KEEP_TEST_DIRS']) rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -7,7 +7,7 @@ import Docker from 'dockerode';
 import { connect } from 'node:net';
 import { silentLogger } from '@shoal/log';
 import {
-  IptablesNetfilter, NodeNetwork, ensureBridgeNetwork, freePodAddress, podNetworkPlan, removeBridgeNetwork, seededRand,
+  IptablesNetfilter, NodeNetwork, ensureBridgeNetwork, nextPodAddress, podNetworkPlan, removeBridgeNetwork, seededRand,
   serviceChain, vipChain,
 } from '@shoal/network';
 import type { Endpoints, KubeObject, ListOptions, ObjectKey, ObjectReader, Service } from '@shoal/api';
@@ -96,7 +96,7 @@ t.test('VIP, DNS and live endpoint updates through the node proxy on Docker', as
   const used = new Set<string>();
   const backends: { name: string; ip: string }[] = [];
   for (const n of ['web-a', 'web-b', 'web-c']) {
-    const ip = freePodAddress(plan2.nodeCIDR, used)!;
+    const ip = nextPodAddress(plan2.nodeCIDR, used)!;
     used.add(ip);
     const name = `${tag}-${n}`;
     containers.push(name);
@@ -126,7 +126,7 @@ t.test('VIP, DNS and live endpoint updates through the node proxy on Docker', as
   t.ok((await nf.listRules('nat', vipChain(node))).length >= 3, 'DNAT rules for the VIP and DNS');
 
   // The client on node 1's slice, with the resolver settings the agent would give it.
-  const clientIP = freePodAddress(plan1.nodeCIDR, new Set())!;
+  const clientIP = nextPodAddress(plan1.nodeCIDR, new Set())!;
   const dns = net.dns({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'client', namespace: 'default' }, spec: { containers: [] } })!;
   const clientName = `${tag}-client`;
   containers.push(clientName);

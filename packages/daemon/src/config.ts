@@ -45,6 +45,16 @@ export interface ClusterSettings {
   serviceCIDR: string;
   nodePortRange: [number, number];
   clusterDomain: string;
+  /** The pods' subnet: node i's pods get addresses from its slice i (a /24). */
+  podSubnet: string;
+  /** The Docker bridge network of the pods (also the Linux bridge's name). */
+  bridgeNetwork: string;
+  /**
+   * Who wires a pod's network: `veth` (Shoal, a veth pair per pod on the pod
+   * bridge, like a CNI bridge plugin) or `docker` (the engine's bridge
+   * network). Pods publishing host ports always use Docker's.
+   */
+  podWiring: 'veth' | 'docker';
 }
 
 export interface NodeSettings {
@@ -131,7 +141,7 @@ class Reader {
   }
 }
 
-const CLUSTER_FIELDS = ['id', 'profile', 'targetVoters', 'serviceCIDR', 'nodePortRange', 'clusterDomain'] as const;
+const CLUSTER_FIELDS = ['id', 'profile', 'targetVoters', 'serviceCIDR', 'nodePortRange', 'clusterDomain', 'podSubnet', 'bridgeNetwork', 'podWiring'] as const;
 const NODE_FIELDS = ['name', 'address', 'apiPort', 'gossipPort', 'metricsPort', 'dataDir', 'logLevel', 'labels', 'capacity'] as const;
 
 function cidr(r: Reader, v: unknown, field: string, def: string): string {
@@ -177,7 +187,17 @@ export function parseConfig(text: string, source: string, nodeName: string, base
     serviceCIDR: cidr(r, c['serviceCIDR'], 'cluster.serviceCIDR', '10.96.0.0/16'),
     nodePortRange: portRange(r, c['nodePortRange'], 'cluster.nodePortRange'),
     clusterDomain: r.string(c['clusterDomain'], 'cluster.clusterDomain', 'cluster.local'),
+    podSubnet: cidr(r, c['podSubnet'], 'cluster.podSubnet', '10.210.0.0/16'),
+    bridgeNetwork: r.string(c['bridgeNetwork'], 'cluster.bridgeNetwork', 'shoal0'),
+    podWiring: 'veth',
   };
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/.test(cluster.bridgeNetwork)) {
+    r.fail('cluster.bridgeNetwork', `must be 1-15 letters, digits, '_', '.' or '-' (it names the bridge interface too), got "${cluster.bridgeNetwork}"`);
+  }
+  if (Number(cluster.podSubnet.split('/')[1]) > 22) r.fail('cluster.podSubnet', `must hold node slices of /24 (a prefix of at most /22), got "${cluster.podSubnet}"`);
+  const podWiring = r.string(c['podWiring'], 'cluster.podWiring', 'veth');
+  if (podWiring !== 'veth' && podWiring !== 'docker') r.fail('cluster.podWiring', `must be veth or docker, got "${podWiring}"`);
+  cluster.podWiring = podWiring;
 
   const baseTiming = PROFILE_TIMING[cluster.profile];
   const t = r.object(top['timing'], 'timing', Object.keys(baseTiming));

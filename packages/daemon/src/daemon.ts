@@ -17,10 +17,10 @@ import { ControllerManager, defaultControllers, type NodeLiveness } from '@shoal
 import { encodeNodeMeta, decodeNodeMeta, GossipNode, type MemberInfo } from '@shoal/gossip';
 import type { Logger } from '@shoal/log';
 import { RaftNode } from '@shoal/raft';
-import { DockerRuntime, type ContainerRuntime } from '@shoal/runtime';
+import { DockerRuntime, type ContainerRuntime, type SandboxNetwork } from '@shoal/runtime';
 import { ObjectStore } from '@shoal/state';
 import { LevelLogStore } from '@shoal/storage';
-import { ensureBridgeNetwork, IptablesNetfilter, networkSettings, NodeNetwork, seededRand, type NetworkSettings } from '@shoal/network';
+import { ensureBridgeNetwork, IptablesNetfilter, networkSettings, NodeNetwork, seededRand, VethSandboxNetwork, type NetworkSettings } from '@shoal/network';
 import Docker from 'dockerode';
 import { GrpcTransport, RAFT_PROTO_PATH } from '@shoal/transport';
 import type { DaemonConfig, NodeSettings } from './config.js';
@@ -78,6 +78,8 @@ export class ShoalDaemon {
       nodeIndex: this.config.nodes.findIndex((n) => n.name === this.self.name) + 1,
       nodeAddress: this.self.address,
       serviceCIDR: this.config.cluster.serviceCIDR,
+      podSubnet: this.config.cluster.podSubnet,
+      bridgeNetwork: this.config.cluster.bridgeNetwork,
       clusterDomain: this.config.cluster.clusterDomain,
     });
     this.store = new ObjectStore({
@@ -198,8 +200,11 @@ export class ShoalDaemon {
     void this.role.set(this.raft.status().leader === self.name);
 
     // ---- the agent: this node's pods -> containers, on the pod bridge, with service discovery
-    const runtime = this.opts.runtime === undefined ? new DockerRuntime({ ownerNode: self.name, logger: log, network: this.netSettings.bridgeNetwork }) : this.opts.runtime;
-    if (runtime && this.opts.runtime === undefined) await this.startNetwork();
+    let runtime = this.opts.runtime;
+    if (runtime === undefined) {
+      const sandboxNetwork = await this.startNetwork();
+      runtime = new DockerRuntime({ ownerNode: self.name, logger: log, network: this.netSettings.bridgeNetwork, ...(sandboxNetwork ? { sandboxNetwork } : {}) });
+    }
     if (runtime) {
       this.agent = new Agent({
         nodeName: self.name,
@@ -227,10 +232,21 @@ export class ShoalDaemon {
    * Services for this node's pods: the shared pod bridge, the DNS server, the
    * proxy and the VIP rules, kept in step with the store.
    */
-  private async startNetwork(): Promise<void> {
+  private async startNetwork(): Promise<SandboxNetwork | undefined> {
     const s = this.netSettings;
     const log = this.log;
-    await ensureBridgeNetwork(new Docker(), { name: s.bridgeNetwork, subnet: s.podSubnet, gateway: s.gateway, logger: log });
+    const { bridge } = await ensureBridgeNetwork(new Docker(), { name: s.bridgeNetwork, subnet: s.podSubnet, gateway: s.gateway, logger: log });
+    let wiring: VethSandboxNetwork | undefined;
+    if (this.config.cluster.podWiring === 'veth') {
+      wiring = new VethSandboxNetwork({ bridge, nodeCIDR: s.nodeCIDR, podSubnet: s.podSubnet, gateway: s.gateway });
+      try {
+        await wiring.check();
+      } catch (err) {
+        // Without `ip` or `nsenter` the engine wires pods, as with podWiring: docker.
+        log.warn('cannot wire pods with veth pairs; using the Docker network', { err: String(err) });
+        wiring = undefined;
+      }
+    }
     const net = new NodeNetwork({
       ...s,
       view: () => this.store,
@@ -246,6 +262,7 @@ export class ShoalDaemon {
       unsubscribe();
       await net.stop();
     });
+    return wiring;
   }
 
   private nodeMeta(role?: 'voter' | 'learner' | 'none') {

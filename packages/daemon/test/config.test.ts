@@ -18,6 +18,11 @@ t.test('a good config fills defaults and picks the node', async (t) => {
   t.equal(c.cluster.targetVoters, 3);
   t.equal(c.timing.raftTickMs, 25, 'local profile timing');
   t.same(c.cluster.nodePortRange, [30000, 32767]);
+  t.equal(c.cluster.podWiring, 'veth', 'Shoal wires pods unless told otherwise');
+  t.equal(c.cluster.podSubnet, '10.210.0.0/16');
+  t.equal(c.cluster.bridgeNetwork, 'shoal0');
+  const other = parseConfig(good.replace('profile: local', 'profile: local, podWiring: docker, podSubnet: 10.77.0.0/16, bridgeNetwork: shoal-b'), 'x.yaml', 'n1').cluster;
+  t.same([other.podWiring, other.podSubnet, other.bridgeNetwork], ['docker', '10.77.0.0/16', 'shoal-b']);
 });
 
 const bad: [string, string, RegExp][] = [
@@ -30,6 +35,9 @@ const bad: [string, string, RegExp][] = [
   ['port clash', good.replace('127.0.0.2, apiPort: 7200', '127.0.0.1'), /nodes\[1\]\.apiPort: 127\.0\.0\.1:7100 is already used by nodes\[0\]\.apiPort/],
   ['missing node', good, /nodes: no node named "n9"/],
   ['not yaml', 'cluster: [', /not valid YAML/],
+  ['pod wiring', good.replace('profile: local', 'profile: local, podWiring: cni'), /cluster\.podWiring: must be veth or docker, got "cni"/],
+  ['pod subnet', good.replace('profile: local', 'profile: local, podSubnet: 10.1.2.0/24'), /cluster\.podSubnet: must hold node slices of \/24/],
+  ['bridge name', good.replace('profile: local', 'profile: local, bridgeNetwork: a-very-long-bridge-name'), /cluster\.bridgeNetwork: must be 1-15/],
   ['bad name', good.replace('name: n2', 'name: N_2'), /nodes\[1\]\.name: must be a DNS label/],
 ];
 

@@ -19,3 +19,4 @@ export * from './plumbing/vip-plumbing.js';
 export * from './plumbing/bridge-network.js';
 export * from './node-network.js';
 export * from './network-config.js';
+export * from './plumbing/veth-wiring.js';

@@ -26,6 +26,8 @@ export const LABEL_SPEC_HASH = 'io.shoal.spec-hash';
 export const LABEL_VOLUME_KIND = 'io.shoal.volume-kind';
 /** `true` on the sandbox of a hostNetwork pod. */
 export const LABEL_HOST_NETWORK = 'io.shoal.host-network';
+/** On a sandbox whose network Shoal wires itself: the pod's address. */
+export const LABEL_POD_IP = 'io.shoal.pod-ip';
 
 export const ROLE_SANDBOX = 'sandbox';
 export const ROLE_CONTAINER = 'container';

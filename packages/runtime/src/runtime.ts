@@ -44,6 +44,21 @@ export interface SandboxSpec {
   labels?: Record<string, string>;
 }
 
+/**
+ * A pod network the runtime wires itself, CNI-style, instead of the
+ * engine's: the sandbox starts with loopback only and `attach` gives its
+ * namespace an interface and address. `VethSandboxNetwork` in
+ * @shoal/network implements it with veth pairs on the pod bridge.
+ */
+export interface SandboxNetwork {
+  /** A free pod address, given those in use; undefined when none is left. */
+  nextAddress(inUse: ReadonlySet<string>): string | undefined;
+  /** Gives the network namespace of process `pid` (sandbox `sandboxId`) its interface with address `ip`. */
+  attach(sandboxId: string, pid: number, ip: string): Promise<void>;
+  /** Whether the sandbox's wiring finished (false after a crash half-way through it). */
+  attached(sandboxId: string): boolean;
+}
+
 export interface SandboxInfo {
   id: string;
   pod: PodRef;

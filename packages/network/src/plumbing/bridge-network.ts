@@ -15,6 +15,14 @@ export interface DockerNetworkInfo {
   Name: string;
   Id: string;
   IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] };
+  Options?: Record<string, string>;
+}
+
+const BRIDGE_NAME_OPTION = 'com.docker.network.bridge.name';
+
+/** The Linux bridge interface behind a Docker bridge network. */
+export function bridgeInterface(n: DockerNetworkInfo): string {
+  return n.Options?.[BRIDGE_NAME_OPTION] || `br-${n.Id.slice(0, 12)}`;
 }
 
 export interface DockerNetworks {
@@ -69,7 +77,7 @@ export function hostAddressesIn(subnet: string, gateway: string): string[] {
  * reuse it). Refuses a same-named network with another subnet, a subnet that
  * overlaps another Docker network, or one that holds a host address.
  */
-export async function ensureBridgeNetwork(docker: DockerNetworks, cfg: BridgeNetworkConfig): Promise<{ id: string; created: boolean }> {
+export async function ensureBridgeNetwork(docker: DockerNetworks, cfg: BridgeNetworkConfig): Promise<{ id: string; created: boolean; bridge: string }> {
   const name = cfg.name ?? 'shoal0';
   const want = parseCidr(cfg.subnet);
   const find = async (): Promise<DockerNetworkInfo | undefined> => (await docker.listNetworks()).find((n) => n.Name === name);
@@ -78,7 +86,7 @@ export async function ensureBridgeNetwork(docker: DockerNetworks, cfg: BridgeNet
   if (existing) {
     const subnets = (existing.IPAM?.Config ?? []).map((c) => c.Subnet).filter((s): s is string => !!s);
     if (!subnets.includes(cfg.subnet)) throw new SubnetCollisionError(`network ${name} exists with subnet ${subnets.join(',') || 'none'}, not ${cfg.subnet}`);
-    return { id: existing.Id, created: false };
+    return { id: existing.Id, created: false, bridge: bridgeInterface(existing) };
   }
   for (const n of all) {
     for (const c of n.IPAM?.Config ?? []) {
@@ -95,19 +103,19 @@ export async function ensureBridgeNetwork(docker: DockerNetworks, cfg: BridgeNet
       Driver: 'bridge',
       CheckDuplicate: true,
       IPAM: { Driver: 'default', Config: [{ Subnet: cfg.subnet, Gateway: cfg.gateway, IPRange: cfg.ipRange ?? upperHalf(cfg.subnet) }] },
-      Options: { 'com.docker.network.bridge.name': cfg.bridgeName ?? name.slice(0, 15) },
+      Options: { [BRIDGE_NAME_OPTION]: cfg.bridgeName ?? name.slice(0, 15) },
       Labels: { [SHOAL_NETWORK_LABEL]: 'true' },
     });
   } catch (err) {
     // Another daemon of this host may have created it between our list and create.
     const raced = await find();
-    if (raced) return { id: raced.Id, created: false };
+    if (raced) return { id: raced.Id, created: false, bridge: bridgeInterface(raced) };
     throw new BridgeNetworkError(`cannot create network ${name}`, { cause: err });
   }
   const made = await find();
   if (!made) throw new BridgeNetworkError(`network ${name} vanished after create`);
   cfg.logger.info('created pod network', { name, subnet: cfg.subnet, gateway: cfg.gateway });
-  return { id: made.Id, created: true };
+  return { id: made.Id, created: true, bridge: bridgeInterface(made) };
 }
 
 /** Remove the network (Docker refuses while containers are attached). No-op when absent. */

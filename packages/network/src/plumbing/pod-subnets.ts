@@ -7,7 +7,7 @@
  * upper half is Docker's own pool for containers created without an address,
  * so those never land in a node's slice. Pure.
  */
-import { CidrError, contains, formatCidr, nth, parseCidr, size, type Cidr } from './cidr.js';
+import { CidrError, contains, formatCidr, ipToInt, nth, parseCidr, size, type Cidr } from './cidr.js';
 
 export interface PodNetworkPlan {
   /** The whole bridge subnet, e.g. 10.210.0.0/16. */
@@ -40,15 +40,22 @@ export function podNetworkPlan(subnet: string, index: number, sliceBits = 24): P
 }
 
 /**
- * The first free pod address of a node's slice (skipping the network and
- * broadcast addresses), or undefined when the slice is full. The runtime
- * passes it to Docker as the container's IPv4 address on the bridge.
+ * The next free address of a slice after `after` (wrapping round; from the
+ * start without it), skipping the slice's network and broadcast addresses,
+ * the gateway and `used`. Going round rather than taking the lowest free one
+ * keeps a just-released address (still in neighbours' ARP caches) unused for
+ * as long as possible. Undefined when the slice is full.
  */
-export function freePodAddress(nodeCIDR: string, used: ReadonlySet<string>): string | undefined {
+export function nextPodAddress(nodeCIDR: string, used: ReadonlySet<string>, opts: { gateway?: string; after?: string } = {}): string | undefined {
   const c = parseCidr(nodeCIDR);
-  for (let i = 1; i < size(c) - 1; i++) {
+  const n = size(c);
+  if (n < 4) return undefined;
+  const start = opts.after && contains(c, opts.after) ? ipToInt(opts.after) - c.base : 0;
+  for (let k = 1; k <= n; k++) {
+    const i = (start + k) % n;
+    if (i === 0 || i === n - 1) continue;
     const ip = nth(c, i);
-    if (!used.has(ip)) return ip;
+    if (ip !== opts.gateway && !used.has(ip)) return ip;
   }
   return undefined;
 }

@@ -10,7 +10,7 @@ class FakeDocker implements DockerNetworks {
   async createNetwork(opts: Parameters<DockerNetworks['createNetwork']>[0]) {
     if (this.raceWith) { this.nets.push(this.raceWith); throw new Error('409 already exists'); }
     this.created.push(opts);
-    this.nets.push({ Name: opts.Name, Id: `id-${opts.Name}`, IPAM: { Config: opts.IPAM.Config } });
+    this.nets.push({ Name: opts.Name, Id: `id-${opts.Name}`, IPAM: { Config: opts.IPAM.Config }, ...(opts.Options ? { Options: opts.Options } : {}) });
     return {};
   }
   getNetwork(id: string) { return { remove: async () => { this.nets = this.nets.filter((n) => n.Id !== id); } }; }
@@ -20,13 +20,17 @@ const cfg = { subnet: '10.210.0.0/16', gateway: '10.210.0.1', logger: silentLogg
 
 t.test('creates shoal0 once, then reuses it', async (t) => {
   const d = new FakeDocker();
-  t.same(await ensureBridgeNetwork(d, cfg), { id: 'id-shoal0', created: true });
+  t.same(await ensureBridgeNetwork(d, cfg), { id: 'id-shoal0', created: true, bridge: 'shoal0' });
   t.same(d.created, [{
     Name: 'shoal0', Driver: 'bridge', CheckDuplicate: true,
     IPAM: { Driver: 'default', Config: [{ Subnet: '10.210.0.0/16', Gateway: '10.210.0.1', IPRange: '10.210.128.0/17' }] },
     Options: { 'com.docker.network.bridge.name': 'shoal0' }, Labels: { 'io.shoal.network': 'true' },
   }]);
-  t.same(await ensureBridgeNetwork(d, cfg), { id: 'id-shoal0', created: false });
+  t.same(await ensureBridgeNetwork(d, cfg), { id: 'id-shoal0', created: false, bridge: 'shoal0' }, 'with the bridge interface the network names');
+  t.equal(await removeBridgeNetwork(d), true);
+  // A network made without a bridge name has Docker's default one.
+  d.nets.push({ Name: 'shoal0', Id: '0123456789abcdef', IPAM: { Config: [{ Subnet: '10.210.0.0/16' }] } });
+  t.same(await ensureBridgeNetwork(d, cfg), { id: '0123456789abcdef', created: false, bridge: 'br-0123456789ab' });
   t.equal(await removeBridgeNetwork(d), true);
   t.equal(await removeBridgeNetwork(d), false);
 });
@@ -41,8 +45,8 @@ t.test('refuses colliding subnets', async (t) => {
 
 t.test('another daemon winning the create race is fine', async (t) => {
   const d = new FakeDocker();
-  d.raceWith = { Name: 'shoal0', Id: 'other', IPAM: { Config: [{ Subnet: '10.210.0.0/16' }] } };
-  t.same(await ensureBridgeNetwork(d, cfg), { id: 'other', created: false });
+  d.raceWith = { Name: 'shoal0', Id: 'other', IPAM: { Config: [{ Subnet: '10.210.0.0/16' }] }, Options: { 'com.docker.network.bridge.name': 'shoal0' } };
+  t.same(await ensureBridgeNetwork(d, cfg), { id: 'other', created: false, bridge: 'shoal0' });
   const e = new FakeDocker();
   e.createNetwork = async () => { throw new Error('boom'); };
   await t.rejects(ensureBridgeNetwork(e, cfg), { name: 'BridgeNetworkError' });

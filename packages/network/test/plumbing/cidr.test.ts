@@ -1,6 +1,6 @@
 import t from 'tap';
 import { contains, intToIp, ipToInt, nth, overlaps, parseCidr, formatCidr } from '../../src/plumbing/cidr.js';
-import { freePodAddress, inSlice, podNetworkPlan, upperHalf } from '../../src/plumbing/pod-subnets.js';
+import { nextPodAddress, inSlice, podNetworkPlan, upperHalf } from '../../src/plumbing/pod-subnets.js';
 
 t.test('addresses and blocks', async (t) => {
   t.equal(ipToInt('10.210.0.1'), 0x0ad20001);
@@ -30,9 +30,9 @@ t.test('each node owns one slice; the gateway sits in slice 0', async (t) => {
 });
 
 t.test('free pod addresses come from the slice, skipping used ones', async (t) => {
-  t.equal(freePodAddress('10.210.2.0/24', new Set()), '10.210.2.1');
-  t.equal(freePodAddress('10.210.2.0/24', new Set(['10.210.2.1', '10.210.2.2'])), '10.210.2.3');
-  t.equal(freePodAddress('10.210.2.0/30', new Set(['10.210.2.1', '10.210.2.2'])), undefined, 'full');
+  t.equal(nextPodAddress('10.210.2.0/24', new Set()), '10.210.2.1');
+  t.equal(nextPodAddress('10.210.2.0/24', new Set(['10.210.2.1', '10.210.2.2'])), '10.210.2.3');
+  t.equal(nextPodAddress('10.210.2.0/30', new Set(['10.210.2.1', '10.210.2.2'])), undefined, 'full');
   t.ok(inSlice('10.210.2.0/24', '10.210.2.200'));
   t.notOk(inSlice('10.210.2.0/24', '10.210.3.1'));
 });

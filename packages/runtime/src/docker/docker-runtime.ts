@@ -9,12 +9,12 @@
 import Docker from 'dockerode';
 import { PassThrough, type Readable } from 'node:stream';
 import { silentLogger, type Logger } from '@shoal/log';
-import { LABEL_OWNER, LABEL_POD_UID, LABEL_ROLE, ROLE_CONTAINER, ROLE_SANDBOX } from '../labels.js';
+import { LABEL_OWNER, LABEL_POD_IP, LABEL_POD_UID, LABEL_ROLE, ROLE_CONTAINER, ROLE_SANDBOX } from '../labels.js';
 import { ContainerNotFoundError, ExecTimeoutError, ImageNotPresentError, NotOwnedError, RuntimeError, SandboxNotRunningError } from '../errors.js';
 import { attemptFromLabels, containerLabels, containerName, podRefFromLabels, sandboxLabels, sandboxName } from '../naming.js';
 import type {
   ContainerFilter, ContainerInfo, ContainerRuntime, ContainerSpec, ContainerStats, ExecOptions, ExecResult,
-  LogOptions, NodeResources, RunState, RuntimeEvent, SandboxInfo, SandboxSpec, VolumeInfo, VolumeOptions,
+  LogOptions, NodeResources, RunState, RuntimeEvent, SandboxInfo, SandboxNetwork, SandboxSpec, VolumeInfo, VolumeOptions,
 } from '../runtime.js';
 import { demuxBuffer, FrameSplitter } from './demux.js';
 import { subscribeEngineEvents } from './events.js';
@@ -24,8 +24,14 @@ export interface DockerRuntimeConfig {
   ownerNode: string;
   /** Default: the local engine's socket. */
   docker?: Docker;
-  /** The Docker network sandboxes join. Default `bridge`. */
+  /**
+   * The Docker network sandboxes join. Default `bridge`. With
+   * `sandboxNetwork`, only sandboxes publishing host ports join it (Docker
+   * publishes them); the others are wired by `sandboxNetwork`.
+   */
   network?: string;
+  /** Wire pod sandboxes ourselves (CNI-style) rather than through the engine's network. */
+  sandboxNetwork?: SandboxNetwork;
   /** Default `shoal/pause:latest`. */
   pauseImage?: string;
   logger?: Logger;
@@ -64,6 +70,19 @@ export class DockerRuntime implements ContainerRuntime {
   private readonly createdHere = new Set<string>();
   /** The last inspect of each container seen by a list, reused while its state is unchanged. */
   private readonly inspected = new Map<string, Docker.ContainerInspectInfo>();
+  private readonly sandboxNet: SandboxNetwork | undefined;
+  /**
+   * Addresses of this node's wired sandboxes (running or not, until removed)
+   * by sandbox id, read from their labels once, then kept up to date here;
+   * with `reserved`, the addresses a new sandbox must not get.
+   */
+  private addresses: Promise<Map<string, { ip: string; seq: number }>> | undefined;
+  /** Addresses handed to sandboxes whose create has not returned yet. */
+  private readonly reserved = new Set<string>();
+  private addressSeq = 0;
+  /** Sandboxes between their start and the end of their wiring. */
+  private readonly wiring = new Set<string>();
+  private readonly unwiredSeen = new Set<string>();
 
   constructor(cfg: DockerRuntimeConfig) {
     if (!cfg.ownerNode) throw new RuntimeError('DockerRuntime needs an ownerNode');
@@ -71,6 +90,7 @@ export class DockerRuntime implements ContainerRuntime {
     this.docker = cfg.docker ?? new Docker();
     this.network = cfg.network ?? 'bridge';
     this.pauseImage = cfg.pauseImage ?? 'shoal/pause:latest';
+    this.sandboxNet = cfg.sandboxNetwork;
     this.log = (cfg.logger ?? silentLogger).child({ component: 'docker-runtime', node: cfg.ownerNode });
   }
 
@@ -99,12 +119,20 @@ export class DockerRuntime implements ContainerRuntime {
 
   private toSandbox(info: Docker.ContainerInspectInfo): SandboxInfo {
     const labels = info.Config.Labels ?? {};
-    const state = runState(info.State);
+    let state = runState(info.State);
+    const wiredIP = labels[LABEL_POD_IP];
+    if (wiredIP && state === 'running' && !this.wiring.has(info.Id) && this.sandboxNet && !this.sandboxNet.attached(info.Id)) {
+      // Started but never wired (the agent died half-way through): a pod
+      // without its network must get a new sandbox, as if this one had died.
+      if (!this.unwiredSeen.has(info.Id)) this.log.warn('sandbox runs without its network; counted as exited', { id: info.Id });
+      this.unwiredSeen.add(info.Id);
+      state = 'exited';
+    }
     const out: SandboxInfo = {
       id: info.Id, pod: podRefFromLabels(labels), attempt: attemptFromLabels(labels), state, labels, createdAt: info.Created,
     };
     const net = info.NetworkSettings.Networks?.[this.network];
-    const ip = net?.IPAddress || (info.NetworkSettings as { IPAddress?: string }).IPAddress;
+    const ip = wiredIP || net?.IPAddress || (info.NetworkSettings as { IPAddress?: string }).IPAddress;
     if (state === 'running' && ip) out.ip = ip;
     return out;
   }
@@ -203,10 +231,15 @@ export class DockerRuntime implements ContainerRuntime {
       exposed[key] = {};
       (bindings[key] ??= []).push(p.hostIP ? { HostPort: String(p.hostPort), HostIp: p.hostIP } : { HostPort: String(p.hostPort) });
     }
+    // Host ports are published by the engine, so only its network takes them.
+    const ip = this.sandboxNet && !spec.hostNetwork && spec.portMappings.length === 0 ? await this.reserveAddress() : undefined;
     const hostConfig: Docker.HostConfig = spec.hostNetwork
       // The node's own network: Docker refuses a hostname, DNS or port bindings with it.
       ? { NetworkMode: 'host', RestartPolicy: { Name: 'no' }, IpcMode: 'shareable' }
-      : { NetworkMode: this.network, PortBindings: bindings, RestartPolicy: { Name: 'no' }, IpcMode: 'shareable' };
+      : ip
+        // Loopback only until startSandbox wires it; /etc/hosts names the pod's address as Docker's networks do.
+        ? { NetworkMode: 'none', ExtraHosts: [`${spec.hostname}:${ip}`], RestartPolicy: { Name: 'no' }, IpcMode: 'shareable' }
+        : { NetworkMode: this.network, PortBindings: bindings, RestartPolicy: { Name: 'no' }, IpcMode: 'shareable' };
     if (spec.dns && !spec.hostNetwork) {
       if (spec.dns.nameservers.length) hostConfig.Dns = spec.dns.nameservers;
       if (spec.dns.searches.length) hostConfig.DnsSearch = spec.dns.searches;
@@ -218,15 +251,66 @@ export class DockerRuntime implements ContainerRuntime {
         name: sandboxName(this.ownerNode, spec),
         Image: this.pauseImage,
         ...(spec.hostNetwork ? {} : { Hostname: spec.hostname, ExposedPorts: exposed }),
-        Labels: sandboxLabels(this.ownerNode, spec),
+        Labels: { ...sandboxLabels(this.ownerNode, spec), ...(ip ? { [LABEL_POD_IP]: ip } : {}) },
         HostConfig: hostConfig,
       });
       this.createdHere.add(c.id);
+      if (ip) (await this.addresses)?.set(c.id, { ip, seq: ++this.addressSeq });
       return c.id;
     } catch (err) {
       if (statusCode(err) === 404 && /image/i.test(String(err))) throw new ImageNotPresentError(this.pauseImage, { cause: err });
       throw new RuntimeError(`cannot create sandbox for pod ${spec.pod.namespace}/${spec.pod.name}: ${(err as Error).message}`, { cause: err });
+    } finally {
+      if (ip) this.reserved.delete(ip);
     }
+  }
+
+  /** The wired sandboxes' addresses by id, from their labels. */
+  private async loadAddresses(): Promise<Map<string, { ip: string; seq: number }>> {
+    const seq = this.addressSeq;
+    const list = await this.docker.listContainers({ all: true, filters: this.ownerFilter(ROLE_SANDBOX) });
+    const out = new Map<string, { ip: string; seq: number }>();
+    for (const c of list) {
+      const ip = c.Labels?.[LABEL_POD_IP];
+      if (ip) out.set(c.Id, { ip, seq });
+    }
+    return out;
+  }
+
+  /**
+   * An address for a new wired sandbox, held in `reserved` until its create
+   * returns. When none is left, the labels are read again once (a sandbox
+   * removed behind our back frees its address), keeping what was created
+   * while that list ran.
+   */
+  private async reserveAddress(): Promise<string> {
+    const net = this.sandboxNet!;
+    const pick = async (): Promise<string | undefined> => {
+      let byId: Map<string, { ip: string; seq: number }>;
+      try {
+        byId = await (this.addresses ??= this.loadAddresses());
+      } catch (err) {
+        this.addresses = undefined;
+        throw new RuntimeError('cannot list sandboxes to find a free pod address', { cause: err });
+      }
+      const inUse = new Set(this.reserved);
+      for (const a of byId.values()) inUse.add(a.ip);
+      const ip = net.nextAddress(inUse);
+      if (ip) this.reserved.add(ip);
+      return ip;
+    };
+    const first = await pick();
+    if (first) return first;
+    const before = this.addressSeq;
+    const old = this.addresses ? await this.addresses : new Map<string, { ip: string; seq: number }>();
+    const fresh = this.loadAddresses();
+    this.addresses = fresh.then((m) => {
+      for (const [id, a] of old) if (a.seq > before) m.set(id, a);
+      return m;
+    });
+    const second = await pick();
+    if (second) return second;
+    throw new RuntimeError(`no free pod address on node ${this.ownerNode}: every address of its range is taken`);
   }
 
   async startSandbox(id: string): Promise<SandboxInfo> {
@@ -238,6 +322,20 @@ export class DockerRuntime implements ContainerRuntime {
     }
     const info = await this.inspectOwned(id);
     if (!info) throw new ContainerNotFoundError(id);
+    const ip = info.Config.Labels?.[LABEL_POD_IP];
+    if (ip && this.sandboxNet && info.State.Running && !this.sandboxNet.attached(id)) {
+      this.wiring.add(id);
+      try {
+        await this.sandboxNet.attach(id, info.State.Pid, ip);
+      } catch (err) {
+        // A sandbox without its network is no use: stop it, so the pod gets a new one.
+        await this.docker.getContainer(id).kill().catch(() => undefined);
+        this.inspected.delete(id);
+        throw new RuntimeError(`cannot wire the network of sandbox ${id} (${ip}): ${(err as Error).message}`, { cause: err });
+      } finally {
+        this.wiring.delete(id);
+      }
+    }
     return this.toSandbox(info);
   }
 
@@ -245,8 +343,10 @@ export class DockerRuntime implements ContainerRuntime {
     return this.stop(id, graceSeconds);
   }
 
-  removeSandbox(id: string): Promise<void> {
-    return this.remove(id);
+  async removeSandbox(id: string): Promise<void> {
+    await this.remove(id);
+    this.unwiredSeen.delete(id);
+    (await this.addresses?.catch(() => undefined))?.delete(id);
   }
 
   async inspectSandbox(id: string): Promise<SandboxInfo | undefined> {

@@ -49,7 +49,7 @@ export class KvStateMachine implements StateMachine {
     let n = 0;
     for (const [k, v] of data) {
       pos = putUvarint(out, pos, k.length);
-      pos += out.latin1Write(k, pos);
+      pos += out.write(k, pos, 'latin1');
       pos = putUvarint(out, pos, v.length);
       out.set(v, pos);
       pos += v.length;

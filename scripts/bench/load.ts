@@ -16,6 +16,12 @@ export interface LoadResult {
   maxMs: number;
   /** p50/p99 of the writes sent through each member (connection i goes to member i % members). */
   byMember: Array<{ writes: number; p50Ms: number; p99Ms: number }>;
+  /**
+   * Each second of the measured window (by completion time): writes, the
+   * slowest, and how many took longer than the run's p99. Shows whether the
+   * tail is spread out or comes from a few stalls (start-up, snapshots, GC).
+   */
+  timeline: Array<{ second: number; writes: number; maxMs: number; overP99: number }>;
 }
 
 export function percentile(sorted: Float64Array | number[], p: number): number {
@@ -31,6 +37,8 @@ export function percentile(sorted: Float64Array | number[], p: number): number {
 export async function runLoad(clients: KvClient[], concurrency: number, seconds: number, warmupSeconds = 2, valueBytes = 256, members = 3): Promise<LoadResult> {
   const value = randomBytes(valueBytes);
   const latencies: number[] = [];
+  /** [completion time after the warm-up, latency] of every recorded write. */
+  const completed: [number, number][] = [];
   const perMember: number[][] = Array.from({ length: members }, () => []);
   let errors = 0;
   let recording = false;
@@ -48,6 +56,7 @@ export async function runLoad(clients: KvClient[], concurrency: number, seconds:
         const t1 = performance.now();
         if (t0 >= warmEnd && t1 <= end) {
           latencies.push(t1 - t0);
+          completed.push([t1 - warmEnd, t1 - t0]);
           perMember[(w % clients.length) % members]!.push(t1 - t0);
         }
       } catch {
@@ -58,18 +67,27 @@ export async function runLoad(clients: KvClient[], concurrency: number, seconds:
   };
   await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
   const sorted = Float64Array.from(latencies).sort();
+  const p99 = percentile(sorted, 99);
+  const timeline = Array.from({ length: Math.ceil(seconds) }, (_, second) => ({ second, writes: 0, maxMs: 0, overP99: 0 }));
+  for (const [at, ms] of completed) {
+    const w = timeline[Math.min(timeline.length - 1, Math.floor(at / 1000))]!;
+    w.writes++;
+    w.maxMs = Math.max(w.maxMs, Math.round(ms));
+    if (ms > p99) w.overP99++;
+  }
   return {
     writes: sorted.length,
     errors,
     seconds,
     writesPerSec: sorted.length / seconds,
     p50Ms: percentile(sorted, 50),
-    p99Ms: percentile(sorted, 99),
+    p99Ms: p99,
     maxMs: sorted[sorted.length - 1] ?? NaN,
     byMember: perMember.map((l) => {
       const m = Float64Array.from(l).sort();
       return { writes: m.length, p50Ms: percentile(m, 50), p99Ms: percentile(m, 99) };
     }),
+    timeline,
   };
 }
 

@@ -1,12 +1,16 @@
 /**
  * `npm run bench -- raft [--clients C] [--duration D] [--trials N] [--json]
- *  [--only shoal|etcd] [--cpu-prof DIR] [--snapshot-entries N] [--etcd-snapshot-count N]`
+ *  [--only shoal|etcd] [--cpu-prof DIR] [--snapshot-entries N] [--etcd-snapshot-count N]
+ *  [--warmup S] [--timeline]`
  *
  * Three Shoal Raft nodes (scripts/bench/raft-kv-server.ts) and then a
  * three-member etcd cluster, as processes on loopback, each driven by the
  * same load generator (C clients writing 256-byte values for D seconds),
  * then leader failover: SIGKILL the leader, time until a write succeeds
  * through a survivor, restart it; N trials. `--json` ends with one JSON line.
+ * Writes completing in the first S seconds (default 2) are not counted;
+ * `--timeline` prints each measured second (writes, slowest, writes over
+ * the run's p99).
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -55,7 +59,16 @@ async function failoverTrials(cluster: ProcessCluster, trials: number, log: (s: 
   return times;
 }
 
-async function runSide(make: () => Promise<ProcessCluster>, clients: number, duration: number, trials: number, log: (s: string) => void, graceMs = 0): Promise<SideResult> {
+interface LoadOptions {
+  clients: number;
+  duration: number;
+  warmup: number;
+  trials: number;
+  timeline: boolean;
+}
+
+async function runSide(make: () => Promise<ProcessCluster>, o: LoadOptions, log: (s: string) => void, graceMs = 0): Promise<SideResult> {
+  const { clients, duration, trials } = o;
   const cluster = await make();
   const cleanup = (): void => {
     for (const pid of cluster.pids()) {
@@ -75,12 +88,13 @@ async function runSide(make: () => Promise<ProcessCluster>, clients: number, dur
     const pids = cluster.pids();
     const members0 = processCpuMs(pids);
     const self0 = process.cpuUsage();
-    const load = await runLoad(conns, clients, duration);
+    const load = await runLoad(conns, clients, duration, o.warmup);
     const self = process.cpuUsage(self0);
     const cpuMs = { members: Math.round(processCpuMs(pids) - members0), loadGenerator: Math.round((self.user + self.system) / 1000) };
     log(`${cluster.name}: ${round(load.writesPerSec, 0)} writes/s, p50 ${round(load.p50Ms)} ms, p99 ${round(load.p99Ms)} ms, max ${round(load.maxMs)} ms, ${load.errors} errors; ` +
       `CPU ${cpuMs.members} ms in the members, ${cpuMs.loadGenerator} ms in the load generator (warm-up included)`);
     load.byMember.forEach((m, i) => log(`  through ${cluster.endpoints[i]}: ${m.writes} writes, p50 ${round(m.p50Ms)} ms, p99 ${round(m.p99Ms)} ms`));
+    if (o.timeline) for (const w of load.timeline) log(`  second ${w.second + 1}: ${w.writes} writes, slowest ${w.maxMs} ms, ${w.overP99} over the p99`);
     const trialsMs = await failoverTrials(cluster, trials, log);
     const sorted = [...trialsMs].sort((a, b) => a - b);
     return { load, cpuMs, failover: { trialsMs: trialsMs.map((v) => round(v)), medianMs: round(percentile(sorted, 50)), maxMs: round(sorted[sorted.length - 1]!) } };
@@ -98,6 +112,8 @@ export default async function main(argv: string[]): Promise<void> {
     options: {
       clients: { type: 'string', default: '200' },
       duration: { type: 'string', default: '20' },
+      warmup: { type: 'string', default: '2' },
+      timeline: { type: 'boolean', default: false },
       trials: { type: 'string', default: '10' },
       json: { type: 'boolean', default: false },
       only: { type: 'string' },
@@ -108,9 +124,10 @@ export default async function main(argv: string[]): Promise<void> {
       'etcd-snapshot-count': { type: 'string' },
     },
   });
-  const clients = Number(values.clients);
-  const duration = Number(values.duration);
-  const trials = Number(values.trials);
+  const loadOpts: LoadOptions = {
+    clients: Number(values.clients), duration: Number(values.duration), warmup: Number(values.warmup), trials: Number(values.trials), timeline: values.timeline,
+  };
+  const { clients, duration } = loadOpts;
   const log = (s: string): void => {
     process.stdout.write(`${s}\n`);
   };
@@ -123,13 +140,13 @@ export default async function main(argv: string[]): Promise<void> {
   }
 
   const serverArgs = values['snapshot-entries'] ? ['--snapshot-entries', values['snapshot-entries']] : [];
-  const result: Record<string, unknown> = { clients, durationS: duration, valueBytes: 256, shoalTiming: DEFAULT_TIMING };
+  const result: Record<string, unknown> = { clients, durationS: duration, warmupS: loadOpts.warmup, valueBytes: 256, shoalTiming: DEFAULT_TIMING, snapshotEntries: values['snapshot-entries'] ?? 'default', etcdSnapshotCount: values['etcd-snapshot-count'] ?? 'default' };
   let shoal: SideResult | undefined;
   let etcd: SideResult | undefined;
   // With --cpu-prof the nodes get SIGTERM and a moment to write their profiles.
-  if (values.only !== 'etcd') shoal = await runSide(() => shoalCluster(3, DEFAULT_TIMING, nodeArgs, serverArgs), clients, duration, trials, log, values['cpu-prof'] ? 5000 : 0);
+  if (values.only !== 'etcd') shoal = await runSide(() => shoalCluster(3, DEFAULT_TIMING, nodeArgs, serverArgs), loadOpts, log, values['cpu-prof'] ? 5000 : 0);
   const etcdArgs = values['etcd-snapshot-count'] ? ['--snapshot-count', values['etcd-snapshot-count']] : [];
-  if (values.only !== 'shoal') etcd = await runSide(() => etcdCluster(3, etcdArgs), clients, duration, trials, log);
+  if (values.only !== 'shoal') etcd = await runSide(() => etcdCluster(3, etcdArgs), loadOpts, log);
 
   const table = (name: string, r: SideResult): string =>
     `${name.padEnd(6)} ${String(round(r.load.writesPerSec, 0)).padStart(8)} ${String(round(r.load.p50Ms)).padStart(8)} ${String(round(r.load.p99Ms)).padStart(8)} ${String(round(r.load.maxMs)).padStart(8)} ${String(r.failover.medianMs).padStart(10)} ${String(r.failover.maxMs).padStart(10)}`;

@@ -30,6 +30,8 @@ const { values: args } = parseArgs({
     'heartbeat-ms': { type: 'string', default: '50' },
     'election-ms': { type: 'string', default: '250' },
     'snapshot-entries': { type: 'string', default: '10000' },
+    // RaftNode's snapshotLogRatio (0: every snapshot-entries entries, whatever the state's size).
+    'snapshot-log-ratio': { type: 'string', default: '1' },
     'log-level': { type: 'string', default: 'warn' },
     stats: { type: 'boolean', default: false },
   },
@@ -61,6 +63,7 @@ const node = new RaftNode({
   heartbeatMs: Number(args['heartbeat-ms']),
   electionMs: Number(args['election-ms']),
   snapshotEntries: Number(args['snapshot-entries']),
+  snapshotLogRatio: Number(args['snapshot-log-ratio']),
 });
 
 function toStatus(err: unknown): Partial<grpc.StatusObject> {

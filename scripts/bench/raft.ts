@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- raft [--clients C] [--duration D] [--trials N] [--json]
  *  [--only shoal|etcd] [--cpu-prof DIR] [--snapshot-entries N] [--etcd-snapshot-count N]
- *  [--warmup S] [--timeline]`
+ *  [--snapshot-log-ratio R] [--warmup S] [--timeline]`
  *
  * Three Shoal Raft nodes (scripts/bench/raft-kv-server.ts) and then a
  * three-member etcd cluster, as processes on loopback, each driven by the
@@ -122,6 +122,8 @@ export default async function main(argv: string[]): Promise<void> {
       'snapshot-entries': { type: 'string' },
       // etcd's --snapshot-count; give both sides the same interval to compare the same work.
       'etcd-snapshot-count': { type: 'string' },
+      // Shoal's snapshotLogRatio (default 1; 0: snapshots by entry count alone, as before 2026-11-27 night).
+      'snapshot-log-ratio': { type: 'string' },
     },
   });
   const loadOpts: LoadOptions = {
@@ -139,8 +141,11 @@ export default async function main(argv: string[]): Promise<void> {
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
   }
 
-  const serverArgs = values['snapshot-entries'] ? ['--snapshot-entries', values['snapshot-entries']] : [];
-  const result: Record<string, unknown> = { clients, durationS: duration, warmupS: loadOpts.warmup, valueBytes: 256, shoalTiming: DEFAULT_TIMING, snapshotEntries: values['snapshot-entries'] ?? 'default', etcdSnapshotCount: values['etcd-snapshot-count'] ?? 'default' };
+  const serverArgs = [
+    ...(values['snapshot-entries'] ? ['--snapshot-entries', values['snapshot-entries']] : []),
+    ...(values['snapshot-log-ratio'] ? ['--snapshot-log-ratio', values['snapshot-log-ratio']] : []),
+  ];
+  const result: Record<string, unknown> = { clients, durationS: duration, warmupS: loadOpts.warmup, valueBytes: 256, shoalTiming: DEFAULT_TIMING, snapshotEntries: values['snapshot-entries'] ?? 'default', snapshotLogRatio: values['snapshot-log-ratio'] ?? 'default', etcdSnapshotCount: values['etcd-snapshot-count'] ?? 'default' };
   let shoal: SideResult | undefined;
   let etcd: SideResult | undefined;
   // With --cpu-prof the nodes get SIGTERM and a moment to write their profiles.

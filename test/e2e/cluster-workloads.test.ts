@@ -16,8 +16,8 @@ function spread(pods: Pod[]): Record<string, number> {
 }
 
 t.test('a 6-replica Deployment spreads 2-2-2, rolls with maxUnavailable 0 and heals after a worker dies', async (t) => {
-  // Small snapshots, so the node that returns at the end has fallen behind a compaction.
-  const tc = new TestCluster({ timing: { snapshotEntries: 100, snapshotCatchUpEntries: 10 } });
+  // Frequent snapshots (every 100 entries, whatever the state's size), so the node that returns at the end has fallen behind a compaction.
+  const tc = new TestCluster({ timing: { snapshotEntries: 100, snapshotLogPercent: 0, snapshotCatchUpEntries: 10 } });
   t.teardown(() => tc.close());
   await tc.start();
   const c = tc.client();

@@ -25,17 +25,23 @@ export interface Timing {
   backoffMaxMs: number;
   /** How often agents report node status. */
   nodeStatusMs: number;
-  /** Raft takes a snapshot and compacts its log after this many applied entries. */
+  /** Raft takes a snapshot and compacts its log after this many applied entries... */
   snapshotEntries: number;
+  /**
+   * ...and once those entries hold at least this percentage of the last
+   * snapshot's bytes (0: entries alone decide), so a large state is not
+   * rewritten after every few small writes.
+   */
+  snapshotLogPercent: number;
   /** Entries kept behind a snapshot, so a briefly absent follower catches up from the log. */
   snapshotCatchUpEntries: number;
 }
 
 export const PROFILE_TIMING: Record<Profile, Timing> = {
   // One machine: loopback round trips are sub-millisecond, so fail fast.
-  local: { raftTickMs: 25, heartbeatTicks: 2, electionTicks: 10, podEvictionSeconds: 3, deadVoterGraceMs: 10_000, backoffInitialMs: 1_000, backoffMaxMs: 30_000, nodeStatusMs: 2_000, snapshotEntries: 10_000, snapshotCatchUpEntries: 5_000 },
-  lan: { raftTickMs: 50, heartbeatTicks: 2, electionTicks: 20, podEvictionSeconds: 30, deadVoterGraceMs: 60_000, backoffInitialMs: 10_000, backoffMaxMs: 300_000, nodeStatusMs: 10_000, snapshotEntries: 10_000, snapshotCatchUpEntries: 5_000 },
-  wan: { raftTickMs: 100, heartbeatTicks: 5, electionTicks: 30, podEvictionSeconds: 300, deadVoterGraceMs: 300_000, backoffInitialMs: 10_000, backoffMaxMs: 300_000, nodeStatusMs: 10_000, snapshotEntries: 10_000, snapshotCatchUpEntries: 5_000 },
+  local: { raftTickMs: 25, heartbeatTicks: 2, electionTicks: 10, podEvictionSeconds: 3, deadVoterGraceMs: 10_000, backoffInitialMs: 1_000, backoffMaxMs: 30_000, nodeStatusMs: 2_000, snapshotEntries: 10_000, snapshotLogPercent: 100, snapshotCatchUpEntries: 5_000 },
+  lan: { raftTickMs: 50, heartbeatTicks: 2, electionTicks: 20, podEvictionSeconds: 30, deadVoterGraceMs: 60_000, backoffInitialMs: 10_000, backoffMaxMs: 300_000, nodeStatusMs: 10_000, snapshotEntries: 10_000, snapshotLogPercent: 100, snapshotCatchUpEntries: 5_000 },
+  wan: { raftTickMs: 100, heartbeatTicks: 5, electionTicks: 30, podEvictionSeconds: 300, deadVoterGraceMs: 300_000, backoffInitialMs: 10_000, backoffMaxMs: 300_000, nodeStatusMs: 10_000, snapshotEntries: 10_000, snapshotLogPercent: 100, snapshotCatchUpEntries: 5_000 },
 };
 
 export interface ClusterSettings {
@@ -202,7 +208,7 @@ export function parseConfig(text: string, source: string, nodeName: string, base
   const baseTiming = PROFILE_TIMING[cluster.profile];
   const t = r.object(top['timing'], 'timing', Object.keys(baseTiming));
   const timing = { ...baseTiming };
-  for (const k of Object.keys(t) as (keyof Timing)[]) timing[k] = r.int(t[k], `timing.${k}`, undefined, 1, 86_400_000);
+  for (const k of Object.keys(t) as (keyof Timing)[]) timing[k] = r.int(t[k], `timing.${k}`, undefined, k === 'snapshotLogPercent' ? 0 : 1, 86_400_000);
 
   const d = r.object(top['defaults'], 'defaults', NODE_FIELDS.filter((f) => f !== 'name' && f !== 'address'));
   if (!Array.isArray(top['nodes']) || top['nodes'].length === 0) r.fail('nodes', 'must list at least one node');

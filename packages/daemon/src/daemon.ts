@@ -122,6 +122,7 @@ export class ShoalDaemon {
       heartbeatMs: config.timing.raftTickMs * config.timing.heartbeatTicks,
       electionMs: config.timing.raftTickMs * config.timing.electionTicks,
       snapshotEntries: config.timing.snapshotEntries,
+      snapshotLogRatio: config.timing.snapshotLogPercent / 100,
       snapshotCatchUpEntries: config.timing.snapshotCatchUpEntries,
     });
     this.writer = new ClusterWriter({ raft: this.raft, metrics: this.metrics });

@@ -23,6 +23,9 @@ t.test('a good config fills defaults and picks the node', async (t) => {
   t.equal(c.cluster.bridgeNetwork, 'shoal0');
   const other = parseConfig(good.replace('profile: local', 'profile: local, podWiring: docker, podSubnet: 10.77.0.0/16, bridgeNetwork: shoal-b'), 'x.yaml', 'n1').cluster;
   t.same([other.podWiring, other.podSubnet, other.bridgeNetwork], ['docker', '10.77.0.0/16', 'shoal-b']);
+  t.equal(c.timing.snapshotLogPercent, 100, 'snapshots spaced by the state size');
+  t.equal(parseConfig(`${good}timing: { snapshotLogPercent: 0 }\n`, 'x.yaml', 'n1').timing.snapshotLogPercent, 0, '0 turns that off');
+  t.throws(() => parseConfig(`${good}timing: { snapshotEntries: 0 }\n`, 'x.yaml', 'n1'), /timing\.snapshotEntries/, 'other timing values stay positive');
 });
 
 const bad: [string, string, RegExp][] = [

@@ -31,6 +31,16 @@ export interface RaftNodeConfig {
    * snapshot at once (default 10,000).
    */
   snapshotEntries?: number;
+  /**
+   * A snapshot also waits until the entries applied since the last one hold
+   * at least this many times that snapshot's bytes (default 1). A snapshot
+   * writes the whole state, so spacing them by the state's size bounds that
+   * work per byte written: a large state is not rewritten after every
+   * `snapshotEntries` small writes. 0 turns the rule off.
+   */
+  snapshotLogRatio?: number;
+  /** ...but once this many bytes were applied since the last snapshot, snapshot anyway (default 64 MiB). */
+  snapshotMaxLogBytes?: number;
   /** Entries kept behind a snapshot for slow followers (default 5,000). */
   snapshotCatchUpEntries?: number;
   /** Default timeout of `propose`, `readBarrier` and conf changes (default 5,000 ms). */
@@ -47,6 +57,8 @@ export interface ResolvedNodeConfig {
   heartbeatTick: number;
   electionTick: number;
   snapshotEntries: number;
+  snapshotLogRatio: number;
+  snapshotMaxLogBytes: number;
   snapshotCatchUpEntries: number;
   requestTimeoutMs: number;
 }
@@ -69,11 +81,15 @@ export function resolveNodeConfig(c: RaftNodeConfig): ResolvedNodeConfig {
   const snapshotEntries = positive('snapshotEntries', c.snapshotEntries ?? 10_000);
   const snapshotCatchUpEntries = c.snapshotCatchUpEntries ?? Math.min(5_000, Math.floor(snapshotEntries / 2));
   if (snapshotCatchUpEntries < 0) throw new RaftNodeConfigError('snapshotCatchUpEntries', 'must not be negative');
+  const snapshotLogRatio = c.snapshotLogRatio ?? 1;
+  if (!Number.isFinite(snapshotLogRatio) || snapshotLogRatio < 0) throw new RaftNodeConfigError('snapshotLogRatio', `must be 0 or more, got ${snapshotLogRatio}`);
   return {
     tickMs,
     heartbeatTick,
     electionTick,
     snapshotEntries,
+    snapshotLogRatio,
+    snapshotMaxLogBytes: positive('snapshotMaxLogBytes', c.snapshotMaxLogBytes ?? 64 * 1024 * 1024),
     snapshotCatchUpEntries,
     requestTimeoutMs: positive('requestTimeoutMs', c.requestTimeoutMs ?? 5_000),
   };

@@ -129,6 +129,9 @@ export class RaftNode {
   private role: Role = Role.Follower;
   /** Applied entries after which the next snapshot is taken (see nextSnapshotAfter). */
   private snapshotAfter = 0;
+  /** Bytes of the entries applied since the last snapshot, and that snapshot's size (see maybeSnapshot). */
+  private logBytesSinceSnapshot = 0;
+  private lastSnapshotBytes = 0;
   private term = 0;
 
   /** Request ids: this node, a per-process incarnation, a counter. */
@@ -183,6 +186,7 @@ export class RaftNode {
       this.sm.restore(loaded.snapshot.data);
       this.applied = loaded.snapshot.metadata.index;
       this.snapshotIndex = this.applied;
+      this.lastSnapshotBytes = loaded.snapshot.data.length;
     }
     this.storage.setHardState(loaded.hardState);
     this.storage.append(loaded.entries);
@@ -651,12 +655,15 @@ export class RaftNode {
     this.sm.restore(s.data);
     this.applied = s.metadata.index;
     this.snapshotIndex = s.metadata.index;
+    this.lastSnapshotBytes = s.data.length;
+    this.logBytesSinceSnapshot = 0;
     this.conf = { voters: [...s.metadata.conf.voters], learners: [...s.metadata.conf.learners] };
     this.log.info('installed snapshot', { index: s.metadata.index, term: s.metadata.term, bytes: s.data.length });
   }
 
   private applyEntry(e: Entry): void {
     if (e.index <= this.applied) return;
+    this.logBytesSinceSnapshot += e.data.length;
     if (e.type === EntryType.ConfChange) {
       this.applyConfChange(e);
     } else if (e.data.length > 0) {
@@ -702,8 +709,9 @@ export class RaftNode {
       await this.snapshotting;
       if (this.applied <= this.snapshotIndex) return;
     }
-    if (!force && this.applied - this.snapshotIndex < this.snapshotAfter) return;
+    if (!force && !this.snapshotDue()) return;
     this.snapshotAfter = this.nextSnapshotAfter();
+    this.logBytesSinceSnapshot = 0;
     const index = this.applied;
     const conf: ConfState = { voters: [...this.conf.voters], learners: [...this.conf.learners] };
     const t0 = performance.now();
@@ -727,6 +735,18 @@ export class RaftNode {
   }
 
   /**
+   * Enough entries since the last snapshot, and enough bytes: at least
+   * `snapshotLogRatio` times the last snapshot's size, or
+   * `snapshotMaxLogBytes` whatever the state's size (memory and restart
+   * replay stay bounded).
+   */
+  private snapshotDue(): boolean {
+    if (this.applied - this.snapshotIndex < this.snapshotAfter) return false;
+    const bytes = this.logBytesSinceSnapshot;
+    return bytes >= this.cfg.snapshotLogRatio * this.lastSnapshotBytes || bytes >= this.cfg.snapshotMaxLogBytes;
+  }
+
+  /**
    * Entries between two snapshots: `snapshotEntries` plus up to a quarter
    * more, drawn afresh each time, so that the members of a group, which
    * apply the same entries, do not all stop to snapshot at the same moment
@@ -745,6 +765,7 @@ export class RaftNode {
     await this.store.compact(compactTo, snap);
     if (compactTo >= this.storage.firstIndex()) this.storage.compact(compactTo);
     this.snapshotIndex = index;
+    this.lastSnapshotBytes = snap.data.length;
     this.log.info('snapshot taken', { index, compactedTo: compactTo, bytes: snap.data.length, ms: Math.round(performance.now() - t0) });
   }
 }

@@ -293,3 +293,43 @@ t.test('an asynchronous state machine snapshot does not hold up commits, and com
   t.equal(sm2.restores, 1);
   t.equal(sm2.data.get('k11'), '11');
 });
+
+t.test('snapshots are spaced by the state size: a large state is not rewritten after every few small writes', async (t) => {
+  /** KvMachine whose snapshot is `size` bytes, however little it holds. */
+  class BigState extends KvMachine {
+    constructor(public size: number) {
+      super();
+    }
+    snapshots = 0;
+    override snapshot(): Uint8Array {
+      this.snapshots++;
+      const real = super.snapshot() as Uint8Array;
+      const out = new Uint8Array(Math.max(this.size, real.length + 4));
+      new DataView(out.buffer).setUint32(0, real.length);
+      out.set(real, 4);
+      return out;
+    }
+    override restore(data: Uint8Array): void {
+      super.restore(data.subarray(4, 4 + new DataView(data.buffer, data.byteOffset).getUint32(0)));
+    }
+  }
+  const run = async (opts: { snapshotLogRatio?: number; snapshotMaxLogBytes?: number }, writes: number): Promise<BigState> => {
+    const sm = new BigState(4_000);
+    const node = new RaftNode({
+      id: 'a', peers: ['a'], logStore: new MemoryLogStore(), transport: new MemoryNetwork().join('a'), stateMachine: sm,
+      tickMs: 10, heartbeatMs: 30, electionMs: 100, snapshotEntries: 10, snapshotCatchUpEntries: 0, rand: { intn: () => 0 }, ...opts,
+    });
+    await node.start();
+    await until(() => node.status().role === 'leader', 'single node leads');
+    // Each entry holds about 20 bytes (the request envelope and a short put).
+    for (let i = 0; i < writes; i++) await node.propose(put(`k${i % 5}`, 'v'));
+    await node.stop();
+    return sm;
+  };
+  const spaced = await run({}, 300);
+  t.equal(spaced.snapshots, 2, `300 small writes under a 4 kB state: a snapshot after 10 entries, then one after 4 kB of log (took ${spaced.snapshots})`);
+  const byCount = await run({ snapshotLogRatio: 0 }, 300);
+  t.ok(byCount.snapshots >= 29, `with the rule off, one every 10 entries (took ${byCount.snapshots})`);
+  const capped = await run({ snapshotMaxLogBytes: 1_000 }, 300);
+  t.ok(capped.snapshots >= 5 && capped.snapshots < byCount.snapshots, `snapshotMaxLogBytes bounds the log between snapshots (took ${capped.snapshots})`);
+});

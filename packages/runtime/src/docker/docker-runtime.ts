@@ -315,28 +315,31 @@ export class DockerRuntime implements ContainerRuntime {
 
   async startSandbox(id: string): Promise<SandboxInfo> {
     if (!this.createdHere.has(id) && !(await this.inspectOwned(id))) throw new ContainerNotFoundError(id);
+    // From the start until the wiring is done, a list sees it running, not half-wired.
+    this.wiring.add(id);
     try {
-      await this.docker.getContainer(id).start();
-    } catch (err) {
-      if (statusCode(err) !== 304) throw new RuntimeError(`cannot start sandbox ${id}: ${(err as Error).message}`, { cause: err });
-    }
-    const info = await this.inspectOwned(id);
-    if (!info) throw new ContainerNotFoundError(id);
-    const ip = info.Config.Labels?.[LABEL_POD_IP];
-    if (ip && this.sandboxNet && info.State.Running && !this.sandboxNet.attached(id)) {
-      this.wiring.add(id);
       try {
-        await this.sandboxNet.attach(id, info.State.Pid, ip);
+        await this.docker.getContainer(id).start();
       } catch (err) {
-        // A sandbox without its network is no use: stop it, so the pod gets a new one.
-        await this.docker.getContainer(id).kill().catch(() => undefined);
-        this.inspected.delete(id);
-        throw new RuntimeError(`cannot wire the network of sandbox ${id} (${ip}): ${(err as Error).message}`, { cause: err });
-      } finally {
-        this.wiring.delete(id);
+        if (statusCode(err) !== 304) throw new RuntimeError(`cannot start sandbox ${id}: ${(err as Error).message}`, { cause: err });
       }
+      const info = await this.inspectOwned(id);
+      if (!info) throw new ContainerNotFoundError(id);
+      const ip = info.Config.Labels?.[LABEL_POD_IP];
+      if (ip && this.sandboxNet && info.State.Running && !this.sandboxNet.attached(id)) {
+        try {
+          await this.sandboxNet.attach(id, info.State.Pid, ip);
+        } catch (err) {
+          // A sandbox without its network is no use: stop it, so the pod gets a new one.
+          await this.docker.getContainer(id).kill().catch(() => undefined);
+          this.inspected.delete(id);
+          throw new RuntimeError(`cannot wire the network of sandbox ${id} (${ip}): ${(err as Error).message}`, { cause: err });
+        }
+      }
+      return this.toSandbox(info);
+    } finally {
+      this.wiring.delete(id);
     }
-    return this.toSandbox(info);
   }
 
   stopSandbox(id: string, graceSeconds: number): Promise<void> {

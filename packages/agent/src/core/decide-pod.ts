@@ -102,6 +102,13 @@ export function decidePod(input: DecideInput): PodDecision {
   const statusOf = (l: Look, gated: boolean): ContainerStatus => {
     const cur = l.h.current;
     const prev = l.h.previous;
+    // A finished pod whose containers are gone (removed by hand, or with the
+    // node's engine state) keeps the last state it reported: it ran, it will
+    // not run again.
+    const reported = !cur && terminalPrev
+      ? [...(previous?.initContainerStatuses ?? []), ...(previous?.containerStatuses ?? [])].find((x) => x.name === l.c.name && x.state.terminated)
+      : undefined;
+    if (reported) return reported;
     const st: ContainerStatus = { name: l.c.name, state: {}, ready: false, restartCount: cur?.attempt ?? 0, image: l.c.image, started: false };
     let lastOf: ContainerInfo | undefined = prev?.state === 'exited' ? prev : undefined;
     const wait = input.waiting.get(l.c.name);

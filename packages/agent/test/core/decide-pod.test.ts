@@ -265,3 +265,18 @@ t.test('deciding twice on the same view gives the same answer', async (t) => {
   const obs = [exited(app, 1, 1, T0)];
   t.same(decide(p, obs), decide(p, obs));
 });
+
+t.test('a finished pod whose containers are gone keeps the states it reported and starts nothing', async (t) => {
+  const app = c('app');
+  const init = c('setup');
+  const p = pod({ restartPolicy: 'Never', initContainers: [init], containers: [app] });
+  const done = decide(p, [exited(init, 0, 0, T0 - 5_000), exited(app, 0, 0, T0)]);
+  t.equal(done.status.phase, 'Succeeded');
+  // The engine's containers and sandbox are removed (e.g. `npm run cluster -- down`), then the agent comes back.
+  const after = decidePod({ pod: p, observed: { sandboxes: [], containers: [] }, probes: new Map(), waiting: new Map(), now: T0 + 120_000, config: cfg, previous: done.status });
+  t.same(after.actions, [], 'nothing is created again');
+  t.equal(after.status.phase, 'Succeeded');
+  t.same(after.status.containerStatuses, done.status.containerStatuses, 'the app still shows how it ended');
+  t.equal(after.status.containerStatuses?.[0]?.state.terminated?.reason, 'Completed', 'not ContainerCreating');
+  t.same(after.status.initContainerStatuses, done.status.initContainerStatuses);
+});

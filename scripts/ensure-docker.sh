@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Make sure a Docker engine answers on the default socket.
 # Idempotent: installs only what is missing (Debian's docker.io, a static
-# busybox for the image build, iptables), starts dockerd in the background
+# busybox for the image build, iptables, and `ip` and `nsenter` for the pod
+# wiring), starts dockerd in the background
 # when no engine answers, and waits until it does.
 set -euo pipefail
 
@@ -22,6 +23,9 @@ engine_answers || command -v dockerd >/dev/null 2>&1 || need_install+=(docker.io
 bb=$(command -v busybox || echo /bin/busybox)
 { [ -x "$bb" ] && ! ldd "$bb" >/dev/null 2>&1; } || need_install+=(busybox-static)
 command -v iptables >/dev/null 2>&1 || need_install+=(iptables)
+# Pods are wired with veth pairs (`ip` from iproute2, `nsenter` from util-linux).
+command -v ip >/dev/null 2>&1 || need_install+=(iproute2)
+command -v nsenter >/dev/null 2>&1 || need_install+=(util-linux)
 
 if [ ${#need_install[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || die "installing ${need_install[*]} needs root (run as root, or install them yourself)"

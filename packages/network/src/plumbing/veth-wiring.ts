@@ -106,10 +106,6 @@ export class VethSandboxNetwork {
     this.sys = cfg.sysClassNet ?? '/sys/class/net';
   }
 
-  get bridge(): string {
-    return this.cfg.bridge;
-  }
-
   /** Whether this host can wire pods: `ip` and `nsenter` run, and the bridge exists. */
   async check(): Promise<void> {
     await this.run('ip', ['-batch', '-'], `link show ${this.cfg.bridge}\n`);

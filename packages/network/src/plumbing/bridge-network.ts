@@ -51,6 +51,8 @@ export interface BridgeNetworkConfig {
    */
   ipRange?: string;
   logger: Logger;
+  /** How long to wait for a network another daemon is creating at the same moment (default 10 s). */
+  raceWaitMs?: number;
 }
 
 export class SubnetCollisionError extends Error {
@@ -82,12 +84,13 @@ export async function ensureBridgeNetwork(docker: DockerNetworks, cfg: BridgeNet
   const want = parseCidr(cfg.subnet);
   const find = async (): Promise<DockerNetworkInfo | undefined> => (await docker.listNetworks()).find((n) => n.Name === name);
   const all = await docker.listNetworks();
-  const existing = all.find((n) => n.Name === name);
-  if (existing) {
-    const subnets = (existing.IPAM?.Config ?? []).map((c) => c.Subnet).filter((s): s is string => !!s);
+  const reuse = (n: DockerNetworkInfo) => {
+    const subnets = (n.IPAM?.Config ?? []).map((c) => c.Subnet).filter((s): s is string => !!s);
     if (!subnets.includes(cfg.subnet)) throw new SubnetCollisionError(`network ${name} exists with subnet ${subnets.join(',') || 'none'}, not ${cfg.subnet}`);
-    return { id: existing.Id, created: false, bridge: bridgeInterface(existing) };
-  }
+    return { id: n.Id, created: false, bridge: bridgeInterface(n) };
+  };
+  const existing = all.find((n) => n.Name === name);
+  if (existing) return reuse(existing);
   for (const n of all) {
     for (const c of n.IPAM?.Config ?? []) {
       if (c.Subnet && !c.Subnet.includes(':') && overlaps(parseCidr(c.Subnet), want)) {
@@ -107,10 +110,16 @@ export async function ensureBridgeNetwork(docker: DockerNetworks, cfg: BridgeNet
       Labels: { [SHOAL_NETWORK_LABEL]: 'true' },
     });
   } catch (err) {
-    // Another daemon of this host may have created it between our list and create.
-    const raced = await find();
-    if (raced) return { id: raced.Id, created: false, bridge: bridgeInterface(raced) };
-    throw new BridgeNetworkError(`cannot create network ${name}`, { cause: err });
+    // Another daemon of this host may be creating it at this moment (the
+    // daemons of a local cluster start together): the engine refuses ours
+    // (its pool overlaps) before it lists theirs. Wait for theirs a while.
+    const deadline = Date.now() + (cfg.raceWaitMs ?? 10_000);
+    for (;;) {
+      const raced = await find();
+      if (raced) return reuse(raced);
+      if (Date.now() >= deadline) throw new BridgeNetworkError(`cannot create network ${name}`, { cause: err });
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
   const made = await find();
   if (!made) throw new BridgeNetworkError(`network ${name} vanished after create`);

@@ -16,6 +16,20 @@ class FakeDocker implements DockerNetworks {
   getNetwork(id: string) { return { remove: async () => { this.nets = this.nets.filter((n) => n.Id !== id); } }; }
 }
 
+/** An engine where another daemon's create of the same network is under way: ours is refused, theirs shows up a few lists later. */
+class SlowRaceDocker extends FakeDocker {
+  constructor(private listsUntilVisible: number, private readonly theirs: DockerNetworkInfo) {
+    super();
+  }
+  override async listNetworks() {
+    if (this.listsUntilVisible-- === 0) this.nets.push(this.theirs);
+    return super.listNetworks();
+  }
+  override async createNetwork(): Promise<unknown> {
+    throw new Error('(HTTP code 403) unexpected - Pool overlaps with other one on this address space');
+  }
+}
+
 const cfg = { subnet: '10.210.0.0/16', gateway: '10.210.0.1', logger: silentLogger };
 
 t.test('creates shoal0 once, then reuses it', async (t) => {
@@ -49,5 +63,9 @@ t.test('another daemon winning the create race is fine', async (t) => {
   t.same(await ensureBridgeNetwork(d, cfg), { id: 'other', created: false, bridge: 'shoal0' });
   const e = new FakeDocker();
   e.createNetwork = async () => { throw new Error('boom'); };
-  await t.rejects(ensureBridgeNetwork(e, cfg), { name: 'BridgeNetworkError' });
+  await t.rejects(ensureBridgeNetwork(e, { ...cfg, raceWaitMs: 250 }), { name: 'BridgeNetworkError' }, 'a create that fails with no network appearing');
+  // The engine refuses our create while another daemon's is still under way (seen on Docker 20.10).
+  const theirs = { Name: 'shoal0', Id: 'theirs', IPAM: { Config: [{ Subnet: '10.210.0.0/16' }] }, Options: { 'com.docker.network.bridge.name': 'shoal0' } };
+  t.same(await ensureBridgeNetwork(new SlowRaceDocker(4, theirs), cfg), { id: 'theirs', created: false, bridge: 'shoal0' }, 'waits for the network being created');
+  await t.rejects(ensureBridgeNetwork(new SlowRaceDocker(4, { ...theirs, IPAM: { Config: [{ Subnet: '10.99.0.0/16' }] } }), cfg), { name: 'SubnetCollisionError' }, 'and still checks its subnet');
 });

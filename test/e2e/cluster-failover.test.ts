@@ -64,8 +64,8 @@ t.test('leader SIGKILL: new leader, writes and controllers continue, the watch m
   await writer;
 
   // Controllers continue on the new leader: scaling works.
-  const d = await sc.get<Deployment>('Deployment', 'ctl');
-  await sc.update({ ...d, spec: { ...d.spec!, replicas: 4 } });
+  // The new leader's controllers write the Deployment's status meanwhile: read, change, write again on a conflict.
+  await sc.modify<Deployment>('Deployment', 'ctl', (d) => ({ ...d, spec: { ...d.spec!, replicas: 4 } }));
   await tc.until('4 ready pods after scaling on the new leader', async () => {
     const pods = await tc.pods('app=ctl', sc);
     return pods.filter(TestCluster.ready).length === 4 && pods.length === 4 ? true : undefined;

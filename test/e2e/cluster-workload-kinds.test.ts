@@ -53,8 +53,8 @@ t.test('StatefulSet: each ordinal finds its own volume after delete and recreate
       if (e.type === 'DELETED') gone.push(e.object!.metadata.name);
     }
   })().catch(() => undefined);
-  const cur = await c.get<StatefulSet>('StatefulSet', name);
-  await c.update({ ...cur, spec: { ...cur.spec!, replicas: 1 } });
+  // The controller writes the StatefulSet's status meanwhile: read, change, write again on a conflict.
+  await c.modify<StatefulSet>('StatefulSet', name, (cur) => ({ ...cur, spec: { ...cur.spec!, replicas: 1 } }));
   await pc.until('two ordinals removed', async () => (gone.length >= 2 ? true : undefined), 60_000);
   abort.abort();
   await watching;
@@ -101,8 +101,8 @@ t.test('StatefulSet claims: Bound on their node; whenScaled and whenDeleted Dele
   const byOrdinal = (i: number) => made.find((x) => x.metadata.name === `data-${name}-${i}`)!;
 
   // Scale down to 1: the claims of ordinals 1 and 2 go, and their volumes with them.
-  const cur = await c.get<StatefulSet>('StatefulSet', name);
-  await c.update({ ...cur, spec: { ...cur.spec!, replicas: 1 } });
+  // The controller writes the StatefulSet's status meanwhile: read, change, write again on a conflict.
+  await c.modify<StatefulSet>('StatefulSet', name, (cur) => ({ ...cur, spec: { ...cur.spec!, replicas: 1 } }));
   await pc.until('the claims of ordinals 1 and 2 to go', async () => ((await claims()).map((x) => x.metadata.name).join() === `data-${name}-0` ? true : undefined), 60_000);
   await pc.until('their Docker volumes to go', async () => (volumesOf(byOrdinal(1).metadata.uid!).length + volumesOf(byOrdinal(2).metadata.uid!).length === 0 ? true : undefined), 30_000);
   t.equal(volumesOf(byOrdinal(0).metadata.uid!).length, 1, 'ordinal 0 keeps its volume');

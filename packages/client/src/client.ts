@@ -4,7 +4,7 @@
  */
 import type { KubeObject, PropagationPolicy } from '@shoal/api';
 import { status as Status } from '@grpc/grpc-js';
-import { UnavailableError, fromGrpcError, isFailoverError } from './errors.js';
+import { ConflictError, UnavailableError, fromGrpcError, isFailoverError } from './errors.js';
 import { startInformer, type Informer, type InformerHandler, type InformerOptions } from './informer.js';
 import { ServerPool, type CallOptions } from './server-pool.js';
 import { resumableWatch, type WatchEvent, type WatchOptions } from './watch.js';
@@ -27,6 +27,10 @@ export interface ShoalClientOptions {
 
 export interface ObjectRef { namespace?: string }
 export interface GetOptions extends ObjectRef, CallOptions { stale?: boolean }
+export interface ModifyOptions extends ObjectRef, CallOptions {
+  /** Reads and writes before a conflict is given up on (default 5). */
+  attempts?: number;
+}
 export interface ListOptions extends CallOptions {
   /** Omit for every namespace. */
   namespace?: string;
@@ -140,6 +144,25 @@ export class ShoalClient {
   async update<T extends KubeObject>(object: T, opts: CallOptions = {}): Promise<T> {
     const res = await this.pool.unary<W.ObjectResponse>('ObjectService', 'Update', { object_json: JSON.stringify(object) }, opts);
     return parse<T>(res.object_json);
+  }
+
+  /**
+   * Read, change, write: `change` gets the current object and returns the
+   * one to write (undefined: write nothing). When another writer got there
+   * first (a ConflictError: the object's resourceVersion moved, e.g. a
+   * controller wrote its status), it reads again and calls `change` again.
+   */
+  async modify<T extends KubeObject>(kind: string, name: string, change: (current: T) => T | undefined, opts: ModifyOptions = {}): Promise<T | undefined> {
+    const { attempts = 5, ...call } = opts;
+    for (let i = 0; ; i++) {
+      const next = change(await this.get<T>(kind, name, call));
+      if (!next) return undefined;
+      try {
+        return await this.update(next, call);
+      } catch (err) {
+        if (!(err instanceof ConflictError) || i + 1 >= attempts) throw err;
+      }
+    }
   }
 
   async updateStatus<T extends KubeObject>(object: T, opts: CallOptions = {}): Promise<T> {

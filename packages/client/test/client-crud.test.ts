@@ -92,3 +92,43 @@ t.test('updateStatus changes status only and keeps generation', async (t) => {
   t.same(withStatus.spec, { containers: [{ name: 'c', image: 'i' }] });
   t.equal(withStatus.metadata.generation, 1);
 });
+
+t.test('modify reads again and retries when another writer moved the object on', async (t) => {
+  const server = await startServer(t);
+  const client = clientFor(t, [server.address]);
+  const other = clientFor(t, [server.address]);
+  await client.create(configMap('m', { n: '0' }));
+  type CM = KubeObject & { data: Record<string, string> };
+  let calls = 0;
+  const done = await client.modify<CM>('ConfigMap', 'm', (cur) => {
+    calls++;
+    return { ...cur, data: { ...cur.data, mine: 'yes' } };
+  }, {
+    namespace: 'default',
+  });
+  t.equal(calls, 1, 'no conflict: one read and one write');
+  t.equal(done?.data.mine, 'yes');
+
+  // Another writer gets in between our read and our write, twice.
+  let interference = 2;
+  const write = client.update.bind(client);
+  client.update = async (obj, o) => {
+    if (interference-- > 0) {
+      const cur = await other.get<CM>('ConfigMap', 'm', { namespace: 'default' });
+      await other.update({ ...cur, data: { ...cur.data, other: String(interference) } });
+    }
+    return write(obj, o);
+  };
+  calls = 0;
+  const after = await client.modify<CM>('ConfigMap', 'm', (cur) => {
+    calls++;
+    return { ...cur, data: { ...cur.data, n: String(Number(cur.data.n) + 1) } };
+  }, { namespace: 'default' });
+  t.equal(calls, 3, 'read again after each conflict');
+  t.equal(after?.data.n, '1', 'the change is applied once, to the latest object');
+  t.equal(after?.data.other, '0', 'and keeps the other writer\'s change');
+
+  t.equal(await client.modify('ConfigMap', 'm', () => undefined, { namespace: 'default' }), undefined, 'undefined: nothing written');
+  // A change that always loses gives up after `attempts` with the conflict.
+  await t.rejects(client.modify<CM>('ConfigMap', 'm', (cur) => ({ ...cur, metadata: { ...cur.metadata, resourceVersion: '1' } }), { namespace: 'default', attempts: 2 }), ConflictError);
+});

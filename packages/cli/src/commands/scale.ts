@@ -1,7 +1,7 @@
 /** `shoal scale KIND/NAME --replicas N`. */
 import type { CommandModule } from 'yargs';
 import type { KubeObject } from '@shoal/api';
-import { ConflictError, type ShoalClient } from '@shoal/client';
+import type { ShoalClient } from '@shoal/client';
 import type { CommandContext, GlobalFlags } from '../context.js';
 import { CliError } from '../errors.js';
 import { parseRef, resourceName, type KindInfo } from '../kinds.js';
@@ -11,17 +11,8 @@ interface ScaleArgs extends GlobalFlags { ref: string; name?: string; replicas: 
 const SCALABLE = new Set(['Deployment', 'ReplicaSet', 'StatefulSet']);
 
 /** Read, change, write; on a conflict read again (another writer got there first). */
-export async function readModifyWrite<T extends KubeObject>(client: ShoalClient, info: KindInfo, name: string, namespace: string, change: (obj: T) => T | undefined, attempts = 5): Promise<T | undefined> {
-  for (let i = 0; ; i++) {
-    const current = await client.get<T>(info.kind, name, { namespace });
-    const next = change(current);
-    if (!next) return undefined;
-    try {
-      return await client.update(next);
-    } catch (err) {
-      if (!(err instanceof ConflictError) || i + 1 >= attempts) throw err;
-    }
-  }
+export function readModifyWrite<T extends KubeObject>(client: ShoalClient, info: KindInfo, name: string, namespace: string, change: (obj: T) => T | undefined): Promise<T | undefined> {
+  return client.modify<T>(info.kind, name, change, { namespace });
 }
 
 export function scaleCommand(ctx: CommandContext): CommandModule<GlobalFlags, ScaleArgs> {

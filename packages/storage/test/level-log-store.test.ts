@@ -25,6 +25,14 @@ async function reopen(path: string): Promise<LevelLogStore> {
   return s;
 }
 
+/** Entries `1..n` of term 1, one save each. */
+async function saveEntries(s: LevelLogStore, n: number): Promise<void> {
+  for (let i = 1; i <= n; i++) await s.save({ entries: [entry(i, 1)] });
+}
+
+/** The store's LevelDB opened directly, to write or check records behind the store's back. */
+const rawLevel = (dir: string) => new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+
 t.test('a fresh store loads empty', async (t) => {
   const s = new LevelLogStore(tempDir(t));
   const l = await s.load();
@@ -67,7 +75,7 @@ t.test('the entries of one save are one record; a later save cuts an earlier run
   await s.save({ entries: [entry(5, 2, 'new5')] });
   await s.save({ entries: [entry(6, 2, 'new6'), entry(7, 2)] });
   await s.close();
-  const raw = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+  const raw = rawLevel(dir);
   const keys: number[] = [];
   for await (const k of raw.keys({ gte: entryKey(0), lte: entryKey(1000) })) keys.push(new DataView(k.buffer, k.byteOffset).getUint32(5));
   await raw.close();
@@ -144,7 +152,7 @@ t.test('compacting thousands of entries leaves the tail, survives a restart and 
   t.equal(l.snapshot?.metadata.index, 5500);
   t.same(l.entries.map((e) => e.index), Array.from({ length: 501 }, (_, i) => 5501 + i), 'entries after the snapshot');
   await s2.close();
-  const raw = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+  const raw = rawLevel(dir);
   t.equal(await raw.get(entryKey(5000)), undefined, 'compacted entries are gone');
   t.ok(await raw.get(entryKey(5001)), 'entries behind the snapshot for slow followers stay');
   await raw.close();
@@ -153,9 +161,9 @@ t.test('compacting thousands of entries leaves the tail, survives a restart and 
 t.test('a crash part-way through a compaction (snapshot written, a prefix of the entries deleted) still loads', async (t) => {
   const dir = tempDir(t);
   const s = await reopen(dir);
-  for (let i = 1; i <= 10; i++) await s.save({ entries: [entry(i, 1)] });
+  await saveEntries(s, 10);
   await s.close();
-  const raw = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+  const raw = rawLevel(dir);
   const snap: Snapshot = { metadata: { index: 8, term: 1, conf }, data: enc.encode('state@8') };
   await raw.put(SNAPSHOT_KEY, sealRecord(encodeSnapshot(snap)));
   await raw.clear({ gte: entryKey(1), lte: entryKey(3) });
@@ -173,7 +181,7 @@ t.test('a corrupt record is an error naming the path and the index', async (t) =
   // One save per entry: one record each.
   for (let i = 1; i <= 3; i++) await s.save({ hardState: { term: 1, vote: 'a', commit: i }, entries: [entry(i, 1)] });
   await s.close();
-  const raw = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+  const raw = rawLevel(dir);
   const good = (await raw.get(entryKey(2)))!;
   const bad = good.slice();
   bad[bad.length - 1] ^= 0xff;
@@ -193,7 +201,7 @@ t.test('a torn (truncated) record is an error naming the index', async (t) => {
   const s = await reopen(dir);
   await s.save({ entries: [entry(1, 1), entry(2, 1)] });
   await s.close();
-  const raw = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+  const raw = rawLevel(dir);
   const good = (await raw.get(entryKey(1)))!;
   await raw.put(entryKey(1), good.subarray(0, 3));
   await raw.close();
@@ -207,14 +215,14 @@ t.test('missing committed entries are never silently dropped', async (t) => {
   const s = await reopen(dir);
   for (let i = 1; i <= 3; i++) await s.save({ hardState: { term: 1, vote: 'a', commit: i }, entries: [entry(i, 1)] });
   await s.close();
-  const raw = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+  const raw = rawLevel(dir);
   const third = (await raw.get(entryKey(3)))!;
   await raw.del(entryKey(3));
   await raw.close();
   const s2 = new LevelLogStore(dir);
   await t.rejects(s2.load(), { name: 'CorruptLogError', record: 3, message: /committed/ });
   await s2.close();
-  const raw2 = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+  const raw2 = rawLevel(dir);
   await raw2.put(entryKey(3), third);
   await raw2.del(entryKey(2));
   await raw2.close();
@@ -241,7 +249,7 @@ t.test('snapshot data lives in one file per snapshot; LevelDB keeps only the ref
   await s.compact(5, { metadata: { index: 6, term: 1, conf }, data: enc.encode('state@6') });
   t.same(snapFiles(dir), [SnapshotFiles.fileName({ index: 6, term: 1 })], 'the older file is removed once the newer is referenced');
   await s.close();
-  const raw = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+  const raw = rawLevel(dir);
   const ref = (await raw.get(SNAPSHOT_REF_KEY))!;
   t.ok(ref.length < 100, `reference record of ${ref.length} bytes`);
   await raw.close();
@@ -255,9 +263,9 @@ t.test('snapshot data lives in one file per snapshot; LevelDB keeps only the ref
 t.test('a store written with the whole snapshot in LevelDB loads, and its next snapshot moves to a file', async (t) => {
   const dir = tempDir(t);
   const s = await reopen(dir);
-  for (let i = 1; i <= 10; i++) await s.save({ entries: [entry(i, 1)] });
+  await saveEntries(s, 10);
   await s.close();
-  const raw = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+  const raw = rawLevel(dir);
   await raw.put(SNAPSHOT_KEY, sealRecord(encodeSnapshot({ metadata: { index: 5, term: 1, conf }, data: enc.encode('old@5') })));
   await raw.close();
   const s2 = new LevelLogStore(dir);
@@ -265,7 +273,7 @@ t.test('a store written with the whole snapshot in LevelDB loads, and its next s
   t.equal(new TextDecoder().decode(l.snapshot!.data), 'old@5');
   await s2.compact(8, { metadata: { index: 9, term: 1, conf }, data: enc.encode('new@9') });
   await s2.close();
-  const raw2 = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+  const raw2 = rawLevel(dir);
   t.equal(await raw2.get(SNAPSHOT_KEY), undefined, 'the old whole record is gone');
   await raw2.close();
   const s3 = new LevelLogStore(dir);
@@ -278,7 +286,7 @@ t.test('a store written with the whole snapshot in LevelDB loads, and its next s
 t.test('a crash after a snapshot file is written but before it is referenced keeps the older snapshot', async (t) => {
   const dir = tempDir(t);
   const s = await reopen(dir);
-  for (let i = 1; i <= 10; i++) await s.save({ entries: [entry(i, 1)] });
+  await saveEntries(s, 10);
   await s.compact(3, { metadata: { index: 4, term: 1, conf }, data: enc.encode('state@4') });
   await s.close();
   // The next compaction's file reached the disk; its reference did not.
@@ -321,7 +329,7 @@ t.test('a missing or damaged snapshot file is an error naming the store and the 
 t.test('a snapshot received from the leader replaces the older file', async (t) => {
   const dir = tempDir(t);
   const s = await reopen(dir);
-  for (let i = 1; i <= 4; i++) await s.save({ entries: [entry(i, 1)] });
+  await saveEntries(s, 4);
   await s.compact(3, { metadata: { index: 4, term: 1, conf }, data: enc.encode('state@4') });
   await s.save({ snapshot: { metadata: { index: 20, term: 2, conf }, data: enc.encode('leader@20') }, hardState: { term: 2, vote: '', commit: 20 }, entries: [] });
   t.same(snapFiles(dir), [SnapshotFiles.fileName({ index: 20, term: 2 })]);
@@ -339,7 +347,7 @@ t.test('a snapshot received from the leader replaces the older file', async (t) 
 t.test('saves do not wait while a snapshot file is being written, and close waits for it', async (t) => {
   const dir = tempDir(t);
   const s = await reopen(dir);
-  for (let i = 1; i <= 4; i++) await s.save({ entries: [entry(i, 1)] });
+  await saveEntries(s, 4);
   // Hold the file write back, as a slow disk would.
   const files = (s as unknown as { files: SnapshotFiles }).files;
   const write = files.write.bind(files);

@@ -20,10 +20,13 @@ function echo(version: string): Deployment {
       template: {
         metadata: { labels: { app: 'web' } },
         spec: {
-          terminationGracePeriodSeconds: 2,
+          terminationGracePeriodSeconds: 5,
           containers: [
             {
               name: 'echo', image: 'shoal/echo:latest', imagePullPolicy: 'Never',
+              // As in Kubernetes, the proxies drop a terminating pod a moment after
+              // its node sees the deletion: keep serving until they have.
+              lifecycle: { preStop: { sleep: { seconds: 2 } } },
               env: [{ name: 'VERSION', value: version }, { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
               ports: [{ name: 'http', containerPort: 8080 }],
               readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 1 },

@@ -143,7 +143,9 @@ export interface Probe {
   terminationGracePeriodSeconds?: number;
 }
 
-export interface LifecycleHandler { exec?: ExecAction; httpGet?: HTTPGetAction; tcpSocket?: TCPSocketAction }
+/** Pause in the hook (Kubernetes' sleep action), e.g. so endpoints drop a pod before it gets SIGTERM. */
+export interface SleepAction { seconds: number }
+export interface LifecycleHandler { exec?: ExecAction; httpGet?: HTTPGetAction; tcpSocket?: TCPSocketAction; sleep?: SleepAction }
 export interface Lifecycle { postStart?: LifecycleHandler; preStop?: LifecycleHandler }
 
 export interface Container {

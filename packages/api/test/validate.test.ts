@@ -89,6 +89,9 @@ t.test('ranges and enums', async (t) => {
   t.matchOnly(messages(broken('Pod', (o) => { o.spec.containers[0].ports[0].containerPort = 70000; })), ['spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be less than or equal to 65535']);
   t.matchOnly(messages(broken('Service', (o) => { o.spec.ports[0].port = 65536; })), [/^spec\.ports\[0\]\.port: Invalid value: 65536/]);
   t.matchOnly(messages(broken('Pod', (o) => { o.spec.containers[0].readinessProbe = { exec: { command: ['true'] }, failureThreshold: 0 }; })), ['spec.containers[0].readinessProbe.failureThreshold: Invalid value: 0: must be greater than or equal to 1']);
+  t.matchOnly(messages(broken('Pod', (o) => { o.spec.containers[0].lifecycle = { preStop: { sleep: { seconds: -1 } } }; })), ['spec.containers[0].lifecycle.preStop.sleep.seconds: Invalid value: -1: must be greater than or equal to 0']);
+  t.same(messages(broken('Pod', (o) => { o.spec.containers[0].lifecycle = { preStop: { sleep: { seconds: 2 } } }; })), [], 'a preStop sleep is accepted');
+  t.matchOnly(messages(broken('Pod', (o) => { o.spec.containers[0].readinessProbe = { sleep: { seconds: 1 } }; })), [/readinessProbe\.sleep: .*unknown field/, /readinessProbe\.exec: Required/], 'probes have no sleep');
   t.matchOnly(messages(broken('Pod', (o) => { o.spec.restartPolicy = 'Sometimes'; })), ['spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"']);
   t.matchOnly(messages(broken('Pod', (o) => { o.spec.containers[0].ports[0].protocol = 'SCTP'; })), [/^spec\.containers\[0\]\.ports\[0\]\.protocol: Unsupported value: "SCTP"/]);
   t.matchOnly(messages(broken('Service', (o) => { o.spec.type = 'LoadBalancer'; })), [/^spec\.type: Unsupported value: "LoadBalancer"/]);

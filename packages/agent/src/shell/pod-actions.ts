@@ -16,7 +16,7 @@ import { decidePod } from '../core/decide-pod.js';
 import type { OrphanAction } from '../core/orphans.js';
 import type { AgentAction, CoreConfig, PodObservation, WaitingReason } from '../core/types.js';
 import type { ResolvedAgentOptions } from '../config.js';
-import { runCheck, type ProbeTarget } from './probe-check.js';
+import { runHook, type ProbeTarget } from './probe-check.js';
 import { sourceResolver } from './resolver.js';
 import { cleanupPodVolumes, prepareVolumes } from './volumes.js';
 
@@ -133,7 +133,7 @@ export class PodActions {
       const target: ProbeTarget = { containerId: k.containerId, container: spec };
       const ip = observed.sandboxes.find((s) => s.state === 'running')?.ip ?? (pod.spec?.hostNetwork ? this.o.hostIP : undefined);
       if (ip) target.podIP = ip;
-      const r = await runCheck(this.runtime, { ...hook, timeoutSeconds: grace }, target);
+      const r = await runHook(this.runtime, hook, grace, target);
       if (!r.ok) this.log.warn('preStop hook failed', { pod: `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`, container: k.name, message: r.message });
       grace = Math.max(0, grace - (this.o.clock() - t0) / 1000);
     }
@@ -220,7 +220,7 @@ export class PodActions {
     const hook = c.lifecycle?.postStart;
     if (hook) {
       // Kubernetes: the container counts as started once postStart returns; if it fails, the container is killed.
-      const r = await runCheck(this.runtime, { ...hook, timeoutSeconds: terminationGraceSeconds(pod) }, { containerId: id, container: c, ...(podIP ? { podIP } : {}) });
+      const r = await runHook(this.runtime, hook, terminationGraceSeconds(pod), { containerId: id, container: c, ...(podIP ? { podIP } : {}) });
       if (!r.ok) {
         this.log.warn('postStart hook failed; stopping the container', { pod: `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`, container: c.name, message: r.message });
         await this.runtime.stopContainer(id, terminationGraceSeconds(pod));

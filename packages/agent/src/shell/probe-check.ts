@@ -6,7 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import type { Container, Probe } from '@shoal/api';
+import type { Container, LifecycleHandler, Probe } from '@shoal/api';
 import type { ContainerRuntime } from '@shoal/runtime';
 import { resolvePort } from './ports.js';
 
@@ -58,6 +58,15 @@ function tcpCheck(p: NonNullable<Probe['tcpSocket']>, t: ProbeTarget, timeoutMs:
     s.on('connect', () => done({ ok: true }));
     s.on('error', (err) => done({ ok: false, message: `dial tcp ${host}:${port}: ${err.message}` }));
   });
+}
+
+/** A postStart or preStop hook, bounded by `timeoutSeconds`; `sleep` just waits (at most that long). */
+export async function runHook(runtime: ContainerRuntime, hook: LifecycleHandler, timeoutSeconds: number, t: ProbeTarget): Promise<CheckResult> {
+  if (hook.sleep) {
+    await new Promise((r) => setTimeout(r, Math.min(hook.sleep!.seconds, timeoutSeconds) * 1000));
+    return { ok: true };
+  }
+  return runCheck(runtime, { ...hook, timeoutSeconds }, t);
 }
 
 export async function runCheck(runtime: ContainerRuntime, probe: Probe, t: ProbeTarget): Promise<CheckResult> {

@@ -109,7 +109,8 @@ export const probe = obj({
   failureThreshold: positive(),
   terminationGracePeriodSeconds: positive(),
 });
-const lifecycle = obj({ postStart: obj(handlers), preStop: obj(handlers) });
+const hookHandlers = { ...handlers, sleep: obj({ seconds: req(nonNeg()) }) };
+const lifecycle = obj({ postStart: obj(hookHandlers), preStop: obj(hookHandlers) });
 
 const containerFields = {
   name: req(fmt('dns1123Label')),

@@ -3,6 +3,7 @@ export * from './cluster.js';
 export * from './quantity.js';
 export * from './names.js';
 export * from './label-selector.js';
+export * from './pod-references.js';
 export * from './kinds.js';
 export * from './validation/index.js';
 export * from './defaults.js';

@@ -8,6 +8,7 @@ import type { AgentSink, AgentSource, PodStatusUpdate } from '@shoal/agent';
 import type { Logger } from '@shoal/log';
 import type { ObjectStore, SingleCommand } from '@shoal/state';
 import type { ClusterWriter } from './cluster-writer.js';
+import { PodReferenceIndex } from './pod-reference-index.js';
 import { subscribeChanges } from './store-changes.js';
 
 export function agentSource(store: ObjectStore, nodeName: string): AgentSource {
@@ -18,10 +19,10 @@ export function agentSource(store: ObjectStore, nodeName: string): AgentSource {
       return store.revision;
     },
     onChange(cb) {
-      return subscribeChanges(store, (kind, _key, obj) => {
-        // Pods of other nodes do not concern this agent (unless one just left it).
-        if (kind === 'Pod' && obj && (obj as Pod).spec?.nodeName !== nodeName) return;
-        cb();
+      // Pods of other nodes, and objects no pod of this node names, do not concern this agent.
+      const refs = new PodReferenceIndex(nodeName, store.list<Pod>('Pod'));
+      return subscribeChanges(store, (kind, key, obj) => {
+        if (kind === 'Pod' ? refs.pod(key, obj as Pod | undefined) : refs.references(key)) cb();
       }, ['Pod', 'ConfigMap', 'Secret', 'PersistentVolumeClaim']);
     },
   };

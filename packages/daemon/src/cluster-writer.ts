@@ -6,9 +6,9 @@
  * the promise settles when this node has applied the entry.
  */
 import { randomUUID } from 'node:crypto';
-import type { Action } from '@shoal/api';
+import type { Action, KubeObject } from '@shoal/api';
 import type { ActionResult } from '@shoal/controllers';
-import { commandForAction, encodeCommand, nameSuffixFrom, type ApplyResult, type Command, type SingleCommand } from '@shoal/state';
+import { commandForAction, encodeCommand, nameSuffixFrom, type ApplyCommand, type ApplyResult, type Command, type SingleCommand } from '@shoal/state';
 import type { RaftNode } from '@shoal/raft';
 import type { DaemonMetrics } from './metrics.js';
 
@@ -46,6 +46,11 @@ export class ClusterWriter {
   /** The command for a reconciler's or agent's action, with leader-chosen values filled in. */
   commandFor(action: Action): SingleCommand {
     return commandForAction(action, { uid: randomUUID, now: () => this.now(), nameSuffix: () => nameSuffixFrom(Math.random) });
+  }
+
+  /** Create-or-replace as one command, with the uid and timestamp a create would need. */
+  applyCommand(object: KubeObject): ApplyCommand {
+    return { type: 'apply', object, uid: randomUUID(), timestamp: this.now() };
   }
 
   /**

@@ -19,6 +19,21 @@ export interface CreateCommand {
 }
 
 /**
+ * Create or replace (what `shoal apply` sends), decided when applied, so it
+ * is one log entry and no read before it: when no object has the name, a
+ * create with `uid` and `timestamp`; else an update (status ignored,
+ * metadata.resourceVersion a precondition only when set).
+ */
+export interface ApplyCommand {
+  type: 'apply';
+  object: KubeObject;
+  /** The uid if the object is created. */
+  uid: string;
+  /** RFC 3339; the creationTimestamp if the object is created. */
+  timestamp: string;
+}
+
+/**
  * Replace spec, data and metadata (labels, annotations, ownerReferences,
  * finalizers); status is kept. metadata.resourceVersion, when set, must equal
  * the stored one (else Conflict); metadata.uid, when set, must match.
@@ -83,11 +98,11 @@ export interface BatchCommand {
   commands: SingleCommand[];
 }
 
-export type SingleCommand = CreateCommand | UpdateCommand | UpdateStatusCommand | DeleteCommand | BindCommand | PatchMetadataCommand;
+export type SingleCommand = CreateCommand | ApplyCommand | UpdateCommand | UpdateStatusCommand | DeleteCommand | BindCommand | PatchMetadataCommand;
 export type Command = SingleCommand | BatchCommand;
 export type CommandType = Command['type'];
 
-const TYPES: ReadonlySet<string> = new Set(['create', 'update', 'updateStatus', 'delete', 'bind', 'patchMetadata', 'batch']);
+const TYPES: ReadonlySet<string> = new Set(['create', 'apply', 'update', 'updateStatus', 'delete', 'bind', 'patchMetadata', 'batch']);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 

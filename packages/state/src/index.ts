@@ -1,6 +1,6 @@
 export { ObjectStore, type StoreListOptions, type ListPageOptions, type ListPage } from './store.js';
 export type {
-  Command, SingleCommand, CommandType, CreateCommand, UpdateCommand, UpdateStatusCommand, DeleteCommand, BindCommand, PatchMetadataCommand, BatchCommand,
+  Command, SingleCommand, CommandType, CreateCommand, ApplyCommand, UpdateCommand, UpdateStatusCommand, DeleteCommand, BindCommand, PatchMetadataCommand, BatchCommand,
 } from './commands.js';
 export { encodeCommand, decodeCommand } from './commands.js';
 export type { ApplyResult, ApplySuccess, ApplyFailure } from './results.js';

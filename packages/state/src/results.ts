@@ -10,6 +10,8 @@ export interface ApplySuccess {
   object?: StoredObject;
   /** delete only: true when the object is gone, false while deletion is pending. */
   removed?: boolean;
+  /** apply only: whether the object was created, changed, or already as given (nothing written). */
+  applied?: 'created' | 'configured' | 'unchanged';
   /** batch only: one result per command, in order. */
   results?: ApplyResult[];
 }

@@ -5,7 +5,7 @@
  */
 import type { FieldSelector, KubeObject, ListOptions, ObjectKey, ObjectReader, ServiceSpec } from '@shoal/api';
 import { ClusterIPAllocator, RangeAllocator } from './allocators.js';
-import { invalid, normalizeKey } from './apply-common.js';
+import { invalid, keyOfIncoming, normalizeKey } from './apply-common.js';
 import { applyCreate } from './apply-create.js';
 import { SYSTEM_NAMESPACES, applyDelete } from './apply-delete.js';
 import { applyBind, applyPatchMetadata } from './apply-metadata.js';
@@ -92,6 +92,15 @@ export class ObjectStore implements ObjectReader {
       switch (cmd?.type) {
         case 'create':
           return this.ok(applyCreate(this.w, cmd));
+        case 'apply': {
+          const cur = this.w.get(keyOfIncoming(cmd.object));
+          if (!cur) {
+            const created = applyCreate(this.w, { type: 'create', object: cmd.object, uid: cmd.uid, timestamp: cmd.timestamp });
+            return { ok: true, revision: this.w.revision, object: created, applied: 'created' };
+          }
+          const stored = applyUpdate(this.w, { type: 'update', object: cmd.object });
+          return { ok: true, revision: this.w.revision, object: stored, applied: stored === cur ? 'unchanged' : 'configured' };
+        }
         case 'update':
           return this.ok(applyUpdate(this.w, cmd));
         case 'updateStatus':

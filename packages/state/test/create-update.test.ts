@@ -1,5 +1,7 @@
 import t from 'tap';
 import { AlreadyExistsError, ConflictError, ForbiddenError, InvalidError, NotFoundError, PreconditionError } from '../src/index.js';
+import type { KubeObject } from '@shoal/api';
+import type { Command } from '../src/index.js';
 import { T0, configMap, create, edit, err, key, namespace, newStore, ok, pod, replicaSet } from './helpers.js';
 
 t.test('bootstrap namespaces exist at revision 2', async (t) => {
@@ -201,4 +203,47 @@ t.test('update refuses changes to immutable fields', async (t) => {
   sel.spec.selector = { matchLabels: { app: 'rs', extra: 'x' } };
   sel.spec.template.metadata.labels = { app: 'rs', extra: 'x' };
   t.match(err(s.apply({ type: 'update', object: sel })).message, /spec\.selector: Invalid value: .*field is immutable/);
+});
+
+t.test('apply creates, then updates, in one command each', async (t) => {
+  const s = newStore();
+  const applyCmd = (o: KubeObject, uid = 'ua', timestamp = T0): Command => ({ type: 'apply', object: o, uid, timestamp });
+  const r1 = s.apply(applyCmd(configMap('cfg', { a: '1' }), 'u-apply', '2026-02-03T04:05:06Z'));
+  t.equal(r1.ok && r1.applied, 'created');
+  const o1 = ok(r1);
+  t.equal(o1.metadata.uid, 'u-apply');
+  t.equal(o1.metadata.creationTimestamp, '2026-02-03T04:05:06Z');
+
+  const r2 = s.apply(applyCmd(configMap('cfg', { a: '2' }), 'other-uid', '2027-01-01T00:00:00Z'));
+  t.equal(r2.ok && r2.applied, 'configured');
+  const o2 = ok(r2);
+  t.equal(o2.metadata.uid, 'u-apply', 'an update keeps the uid');
+  t.equal(o2.metadata.creationTimestamp, '2026-02-03T04:05:06Z', 'and the creation time');
+  t.same((o2 as unknown as { data: unknown }).data, { a: '2' });
+  t.not(o2.metadata.resourceVersion, o1.metadata.resourceVersion);
+
+  const rev = s.revision;
+  const r3 = s.apply(applyCmd(configMap('cfg', { a: '2' })));
+  t.equal(r3.ok && r3.applied, 'unchanged');
+  t.equal(ok(r3), o2, 'the stored object is returned as it was');
+  t.equal(s.revision, rev, 'an unchanged apply writes nothing');
+
+  const stale = configMap('cfg', { a: '3' });
+  stale.metadata.resourceVersion = o1.metadata.resourceVersion;
+  t.ok(err(s.apply(applyCmd(stale))) instanceof ConflictError, 'a set resourceVersion is a precondition');
+  const fresh = configMap('cfg', { a: '3' });
+  fresh.metadata.resourceVersion = o2.metadata.resourceVersion;
+  t.equal(s.apply(applyCmd(fresh)).ok, true);
+
+  // A pod's status is the node's: an apply that finds the pod keeps it.
+  ok(s.apply(create(pod('p'), 'u-p')));
+  ok(s.apply({ type: 'updateStatus', object: { ...pod('p'), status: { phase: 'Running' } } }));
+  const withStatus = { ...pod('p', { labels: { x: 'y' } }), status: { phase: 'Failed' } };
+  const p = ok(s.apply(applyCmd(withStatus)));
+  t.equal((p.status as { phase: string }).phase, 'Running');
+  t.same(p.metadata.labels, { x: 'y' });
+
+  t.ok(err(s.apply(applyCmd(pod('Bad_Name')))) instanceof InvalidError, 'created objects are validated');
+  t.ok(err(s.apply({ type: 'apply', object: configMap('new'), uid: '', timestamp: T0 })) instanceof InvalidError, 'uid required to create');
+  t.ok(err(s.apply({ type: 'apply', object: { kind: 'ConfigMap', metadata: {} } } as never)) instanceof InvalidError, 'malformed apply fails, never throws');
 });

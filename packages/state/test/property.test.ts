@@ -46,6 +46,7 @@ const anyObj = fc.oneof({ weight: 4, arbitrary: podObj }, { weight: 2, arbitrary
 /** What a step wants to do; `pick` chooses the target among live objects. */
 type Intent =
   | { op: 'create'; object: KubeObject }
+  | { op: 'apply'; object: KubeObject }
   | { op: 'update'; pick: number; image: string; labels?: Record<string, string>; stale: boolean }
   | { op: 'status'; pick: number; phase: string }
   | { op: 'delete'; pick: number; policy: 'Background' | 'Foreground' | 'Orphan'; grace?: number }
@@ -55,6 +56,7 @@ type Intent =
 const pick = fc.nat();
 const intent: fc.Arbitrary<Intent> = fc.oneof(
   { weight: 4, arbitrary: anyObj.map((object): Intent => ({ op: 'create', object })) },
+  { weight: 2, arbitrary: anyObj.map((object): Intent => ({ op: 'apply', object })) },
   { weight: 2, arbitrary: fc.record({ pick, image: fc.constantFrom('i1', 'i3'), labels, stale: fc.boolean() }).map((x): Intent => ({ op: 'update', ...x })) },
   { weight: 2, arbitrary: fc.record({ pick, phase: fc.constantFrom('Running', 'Succeeded', 'Failed') }).map((x): Intent => ({ op: 'status', ...x })) },
   { weight: 2, arbitrary: fc.record({ pick, policy: fc.constantFrom('Background' as const, 'Foreground' as const, 'Orphan' as const), grace: fc.constantFrom(undefined, 0, 5) }).map((x): Intent => ({ op: 'delete', ...x })) },
@@ -73,6 +75,7 @@ const keyOf = (o: KubeObject) => ({ kind: o.kind, namespace: o.metadata.namespac
 /** Resolves intents against the live objects of `s`; `uids` hands out uid-0, uid-1, ... */
 function resolve(s: ObjectStore, i: Intent, uids: { next: number }): SingleCommand {
   if (i.op === 'create') return { type: 'create', object: i.object, uid: `uid-${uids.next++}`, timestamp: TS };
+  if (i.op === 'apply') return { type: 'apply', object: i.object, uid: `uid-${uids.next++}`, timestamp: TS };
   const live: StoredObject[] = KINDS.flatMap((k) => s.list(k)).filter((o) => !o.metadata.uid?.startsWith('namespace-'));
   const target = live[i.pick % Math.max(live.length, 1)] ?? { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'gone', namespace: 'default' } };
   const key = keyOf(target);

@@ -6,7 +6,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import {
-  applyDefaults, assertValid, isKind, KINDS, objectKey, parseFieldSelector, parseSelector, resolveKind,
+  applyDefaults, assertValid, isKind, KINDS, parseFieldSelector, parseSelector, resolveKind,
   type Kind, type KubeObject, type ObjectKey, type PropagationPolicy,
 } from '@shoal/api';
 import type { wire } from '@shoal/client';
@@ -92,27 +92,13 @@ export function objectService(ctx: ApiContext): grpc.UntypedServiceImplementatio
       const o = parseObject(req.object_json);
       if (!o.metadata.name) throw new BadRequestError('metadata.name', 'required for apply');
       precheck(o);
-      const key = objectKey(o);
-      // Create-or-update, retried when another writer gets in between.
-      for (let attempt = 0; ; attempt++) {
-        await ctx.readBarrier();
-        const cur = store.get(key);
-        const r = cur
-          ? await writer.propose({
-              type: 'update',
-              object: { ...o, status: undefined, metadata: { ...o.metadata, resourceVersion: o.metadata.resourceVersion ?? cur.metadata.resourceVersion } },
-            })
-          : await writer.propose(writer.commandFor({ op: 'create', object: o }));
-        const raced = !r.ok && (r.error.code === 'AlreadyExists' || (r.error.code === 'Conflict' && !o.metadata.resourceVersion) || (r.error.code === 'NotFound' && cur));
-        if (raced && attempt < 5) continue;
-        const stored = unwrap(r);
-        const result: wire.ApplyResult = !cur
-          ? 'APPLY_RESULT_CREATED'
-          : stored.metadata.resourceVersion === cur.metadata.resourceVersion
-            ? 'APPLY_RESULT_UNCHANGED'
-            : 'APPLY_RESULT_CONFIGURED';
-        return { object_json: JSON.stringify(stored), result };
-      }
+      // One log entry: the store decides between create and update when it applies it.
+      const r = await writer.propose(writer.applyCommand(o));
+      const stored = unwrap(r);
+      const result: wire.ApplyResult = r.ok && r.applied === 'created'
+        ? 'APPLY_RESULT_CREATED'
+        : r.ok && r.applied === 'unchanged' ? 'APPLY_RESULT_UNCHANGED' : 'APPLY_RESULT_CONFIGURED';
+      return { object_json: JSON.stringify(stored), result };
     }),
 
     Get: unary(ctx, 'Get', async (req: wire.GetRequest) => {

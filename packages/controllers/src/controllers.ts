@@ -6,7 +6,7 @@ import { KINDS, matchesSelector, type Kind, type ObjectKey, type PersistentVolum
 import type { Change, Controller } from './manager/controller.js';
 import { reconcileDeployment } from './reconcile/deployment/deployment.js';
 import { reconcileEndpoints } from './reconcile/endpoints.js';
-import { dependentsOf, reconcileGarbage } from './reconcile/garbage-collector.js';
+import { dependentsOf, garbageCandidate, reconcileGarbage } from './reconcile/garbage-collector.js';
 import { reconcileNode } from './reconcile/node-lifecycle.js';
 import { reconcileReplicaSet } from './reconcile/replicaset.js';
 import { keyOf } from './reconcile/util/keys.js';
@@ -78,7 +78,7 @@ export function defaultControllers(): Controller[] {
     { name: 'deployment', kind: 'Deployment', reconcile: reconcileDeployment, owns: ['ReplicaSet'] },
     { name: 'replicaset', kind: 'ReplicaSet', reconcile: reconcileReplicaSet, owns: ['Pod'] },
     { name: 'node-lifecycle', kind: 'Node', reconcile: reconcileNode, watches: [{ kind: 'Pod', map: podToNode }] },
-    { name: 'garbage-collector', kind: '*', reconcile: reconcileGarbage, watches: [{ kind: '*', map: ownersAndDependents }] },
+    { name: 'garbage-collector', kind: '*', reconcile: reconcileGarbage, selects: garbageCandidate, watches: [{ kind: '*', map: ownersAndDependents }] },
     { name: 'endpoints', kind: 'Service', reconcile: reconcileEndpoints, watches: [{ kind: 'Pod', map: podToServices }] },
     { name: 'statefulset', kind: 'StatefulSet', reconcile: reconcileStatefulSet, owns: ['Pod'], watches: [{ kind: 'PersistentVolumeClaim', map: claimToStatefulSets }] },
     { name: 'volume-claim', kind: 'PersistentVolumeClaim', reconcile: reconcileVolumeClaim, watches: [{ kind: 'Pod', map: podToClaims }] },

@@ -96,7 +96,7 @@ export class ControllerManager {
     for (const c of this.controllers.values()) {
       const kinds = c.kind === '*' ? (Object.keys(KINDS) as Kind[]) : [c.kind];
       for (const kind of kinds) {
-        for (const obj of view.list(kind)) this.enqueue(c.name, { kind: obj.kind, namespace: obj.metadata.namespace ?? '', name: obj.metadata.name });
+        for (const obj of view.list(kind)) if (!c.selects || c.selects(obj)) this.enqueue(c.name, { kind: obj.kind, namespace: obj.metadata.namespace ?? '', name: obj.metadata.name });
       }
     }
     const n = this.opts.concurrency ?? 4;
@@ -154,7 +154,7 @@ export class ControllerManager {
     else this.lastSeen.delete(id);
 
     for (const c of this.controllers.values()) {
-      if (c.kind === '*' || c.kind === kind) this.enqueue(c.name, key);
+      if ((c.kind === '*' || c.kind === kind) && (!c.selects || (current !== undefined && c.selects(current)))) this.enqueue(c.name, key);
       if (c.owns?.includes(kind)) {
         for (const obj of [change.object, change.previous]) {
           const ref = obj && controllerRef(obj);

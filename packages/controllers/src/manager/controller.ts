@@ -27,6 +27,13 @@ export interface Controller {
   /** The kind whose keys `reconcile` takes, or '*' for every kind (garbage collector). */
   kind: string;
   reconcile: Reconciler;
+  /**
+   * Which objects of `kind` are enqueued for their own sake (at start and
+   * when they change); the rest only when a watch maps a change to them.
+   * Only for objects on which `reconcile` would surely do nothing; absent:
+   * every object.
+   */
+  selects?: (object: KubeObject) => boolean;
   /** Kinds whose changes wake their controlling owner of `kind` (by controller ownerReference). */
   owns?: string[];
   watches?: Watch[];

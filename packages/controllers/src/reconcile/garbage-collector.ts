@@ -45,6 +45,16 @@ function withoutFinalizer(obj: KubeObject, f: string): KubeObject {
   return { ...obj, metadata: { ...obj.metadata, finalizers: (obj.metadata.finalizers ?? []).filter((x) => x !== f) } };
 }
 
+/**
+ * The objects reconcileGarbage can act on: those with owners, those being
+ * deleted (orphan and foreground finalizers) and Events (their TTL). Any
+ * other object is only looked at when a change to its owner maps to it, so
+ * a store of many plain objects (ConfigMaps) costs the collector nothing.
+ */
+export function garbageCandidate(obj: KubeObject): boolean {
+  return obj.kind === 'Event' || (obj.metadata.ownerReferences?.length ?? 0) > 0 || obj.metadata.deletionTimestamp !== undefined;
+}
+
 export function reconcileGarbage(key: ObjectKey, view: ObjectReader, ctx: ReconcileContext): ReconcileResult {
   const obj = view.get(key);
   if (!obj) return { actions: [] };

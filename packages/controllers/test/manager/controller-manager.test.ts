@@ -116,3 +116,36 @@ t.test('benign refusals: existing deterministic names, deletes of gone objects, 
   t.notOk(isBenign({ op: 'create', object: pod }, { ok: false, code: 'Invalid', message: '' }));
   t.notOk(isBenign({ op: 'update', object: pod }, { ok: false, code: 'Conflict', message: '' }));
 });
+
+t.test('a controller reconciles only the objects it selects, at start and on change', async (t) => {
+  const seen: string[] = [];
+  const spy: Controller = {
+    name: 'spy', kind: '*',
+    reconcile: (key) => {
+      seen.push(`${key.kind}/${key.name}`);
+      return { actions: [] };
+    },
+    selects: (o) => (o.metadata.labels ?? {})['watched'] === 'yes',
+  };
+  const { c, m } = setup([spy]);
+  c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'plain', namespace: 'default' }, data: {} } as never);
+  c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'picked', namespace: 'default', labels: { watched: 'yes' } }, data: {} } as never);
+  m.start();
+  await settle(m);
+  t.same(seen.filter((s) => s.startsWith('ConfigMap/')), ['ConfigMap/picked'], 'at start');
+  seen.length = 0;
+  c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'plain-2', namespace: 'default' }, data: {} } as never);
+  c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'picked-2', namespace: 'default', labels: { watched: 'yes' } }, data: {} } as never);
+  await settle(m);
+  t.same(seen, ['ConfigMap/picked-2'], 'on change');
+  await m.stop();
+});
+
+t.test('the garbage collector selects owned, terminating and Event objects only', async (t) => {
+  const gc = defaultControllers().find((c) => c.name === 'garbage-collector')!;
+  const meta = (extra: Record<string, unknown> = {}) => ({ name: 'x', namespace: 'default', ...extra });
+  t.equal(gc.selects?.({ apiVersion: 'v1', kind: 'ConfigMap', metadata: meta() }), false);
+  t.equal(gc.selects?.({ apiVersion: 'v1', kind: 'ConfigMap', metadata: meta({ ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: 'p', uid: 'u' }] }) }), true);
+  t.equal(gc.selects?.({ apiVersion: 'v1', kind: 'ConfigMap', metadata: meta({ deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: ['orphan'] }) }), true);
+  t.equal(gc.selects?.({ apiVersion: 'v1', kind: 'Event', metadata: meta() }), true);
+});

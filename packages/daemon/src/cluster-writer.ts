@@ -27,8 +27,17 @@ export class ClusterWriter {
     this.clock = o.clock ?? Date.now;
   }
 
+  private lastMs = NaN;
+  private lastIso = '';
+
+  /** RFC 3339 with milliseconds; formatted once per millisecond (every write asks). */
   now(): string {
-    return new Date(this.clock()).toISOString();
+    const ms = this.clock();
+    if (ms !== this.lastMs) {
+      this.lastMs = ms;
+      this.lastIso = new Date(ms).toISOString();
+    }
+    return this.lastIso;
   }
 
   /** Propose one command; resolves with its result as applied on this node. */

@@ -14,3 +14,4 @@ export type { StoredObject } from './object-table.js';
 export { FOREGROUND_FINALIZER, SYSTEM_NAMESPACES } from './apply-delete.js';
 export { SNAPSHOT_FORMAT, encodeSnapshotInSlices, type SnapshotData } from './snapshot-codec.js';
 export { commandForAction, nameSuffixFrom, type LeaderChoices } from './leader-choices.js';
+export { objectJson } from './object-json.js';

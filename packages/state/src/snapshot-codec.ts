@@ -5,6 +5,7 @@
  */
 import type { KubeObject } from '@shoal/api';
 import { SnapshotError } from './errors.js';
+import { objectJson } from './object-json.js';
 import type { StoredObject } from './object-table.js';
 
 export const SNAPSHOT_FORMAT = 'shoal-state/1';
@@ -34,7 +35,7 @@ export async function encodeSnapshotInSlices(s: SnapshotData, perSlice: number, 
   const parts: Buffer[] = [Buffer.from(head.slice(0, -2))];
   const step = Math.max(1, perSlice);
   for (let i = 0; i < s.objects.length; i += step) {
-    const text = s.objects.slice(i, i + step).map((o) => JSON.stringify(o)).join(',');
+    const text = s.objects.slice(i, i + step).map((o) => objectJson(o)).join(',');
     parts.push(Buffer.from(i === 0 ? text : `,${text}`));
     if (i + step < s.objects.length) await pause();
   }

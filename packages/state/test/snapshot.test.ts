@@ -1,5 +1,5 @@
 import t from 'tap';
-import { SnapshotError, encodeSnapshotInSlices, type WatchEvent } from '../src/index.js';
+import { SnapshotError, encodeSnapshotInSlices, objectJson, type WatchEvent } from '../src/index.js';
 import { T0, configMap, create, key, namespace, newStore, ok, pod, replicaSet, service } from './helpers.js';
 
 function busy() {
@@ -88,4 +88,19 @@ t.test('the sliced encoding gives the same bytes as the whole one, and captures 
   t.same(Buffer.from(await encoding), whole, 'a write during the encoding is not in it');
   const empty = newStore();
   t.same(Buffer.from(await encodeSnapshotInSlices(empty.snapshotData(), 10, async () => {})), Buffer.from(empty.snapshot()), 'an empty store too');
+});
+
+t.test('objectJson: the text of a stored object, kept for as long as it lives', async (t) => {
+  const s = newStore();
+  const o = ok(s.apply(create(configMap('cfg', { a: '1' }))));
+  t.equal(objectJson(o), JSON.stringify(o));
+  t.equal(objectJson(o), objectJson(o));
+  // A plain (unfrozen) object may change: its text is never kept.
+  const loose: Record<string, unknown> = { a: 1 };
+  t.equal(objectJson(loose), '{"a":1}');
+  loose.a = 2;
+  t.equal(objectJson(loose), '{"a":2}');
+  // Snapshots made from cached texts are the same bytes as a fresh encoding.
+  const sliced = await encodeSnapshotInSlices(s.snapshotData(), 1, async () => {});
+  t.same(Buffer.from(sliced), Buffer.from(s.snapshot()));
 });

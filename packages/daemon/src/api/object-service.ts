@@ -10,7 +10,7 @@ import {
   type Kind, type KubeObject, type ObjectKey, type PropagationPolicy,
 } from '@shoal/api';
 import type { wire } from '@shoal/client';
-import { NotFoundError, type ApplyResult, type WatchEvent, type WatchOptions } from '@shoal/state';
+import { NotFoundError, objectJson, type ApplyResult, type WatchEvent, type WatchOptions } from '@shoal/state';
 import { BadRequestError } from './errors.js';
 import { serverStream, unary } from './handlers.js';
 import type { ApiContext } from './context.js';
@@ -62,7 +62,7 @@ function unwrap(r: ApplyResult): KubeObject {
   return r.object as KubeObject;
 }
 
-const out = (o: KubeObject): wire.ObjectResponse => ({ object_json: JSON.stringify(o) });
+const out = (o: KubeObject): wire.ObjectResponse => ({ object_json: objectJson(o) });
 
 function filters(kind: string, namespace: string, labelSelector: string, fieldSelector: string): WatchOptions & { kind: Kind } {
   const k = kindOf(kind);
@@ -98,7 +98,7 @@ export function objectService(ctx: ApiContext): grpc.UntypedServiceImplementatio
       const result: wire.ApplyResult = r.ok && r.applied === 'created'
         ? 'APPLY_RESULT_CREATED'
         : r.ok && r.applied === 'unchanged' ? 'APPLY_RESULT_UNCHANGED' : 'APPLY_RESULT_CONFIGURED';
-      return { object_json: JSON.stringify(stored), result };
+      return { object_json: objectJson(stored), result };
     }),
 
     Get: unary(ctx, 'Get', async (req: wire.GetRequest) => {
@@ -118,7 +118,7 @@ export function objectService(ctx: ApiContext): grpc.UntypedServiceImplementatio
         ...(req.continue ? { continue: req.continue } : {}),
       });
       return {
-        items_json: page.items.map((o) => JSON.stringify(o)),
+        items_json: page.items.map((o) => objectJson(o)),
         revision: page.revision,
         continue: page.continue ?? '',
         remaining_item_count: page.remainingItemCount ?? 0,
@@ -156,7 +156,7 @@ export function objectService(ctx: ApiContext): grpc.UntypedServiceImplementatio
       if (cmd.type === 'delete' && req.precondition_resource_version) cmd.resourceVersion = req.precondition_resource_version;
       const r = await writer.propose(cmd);
       const last = unwrap(r);
-      return { object_json: JSON.stringify(last), pending: r.ok ? r.removed === false : false };
+      return { object_json: objectJson(last), pending: r.ok ? r.removed === false : false };
     }),
 
     Watch: serverStream(ctx, 'Watch', (call: grpc.ServerWritableStream<wire.WatchRequest, wire.WatchEvent>) => watch(ctx, call)),
@@ -192,7 +192,7 @@ async function watch(ctx: ApiContext, call: grpc.ServerWritableStream<wire.Watch
           return;
         }
         lastSent = e.revision;
-        send({ type: e.type, object_json: JSON.stringify(e.object), revision: e.revision, error_code: 0, error_message: '' });
+        send({ type: e.type, object_json: objectJson(e.object as KubeObject), revision: e.revision, error_code: 0, error_message: '' });
       };
       try {
         cancel = ctx.store.watch({ ...f, ...(from !== undefined ? { fromRevision: from } : {}) }, onEvent);

@@ -1,10 +1,12 @@
 /**
- * One client interface over both benchmark targets, on the same stack
- * (@grpc/grpc-js unary calls): Shoal's BenchKv and etcd's KV/Maintenance.
+ * One client interface over the benchmark targets, on the same stack
+ * (@grpc/grpc-js unary calls): Shoal's daemon (ObjectService.Apply), Shoal's
+ * Raft-only BenchKv and etcd's KV/Maintenance.
  */
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { loadShoalProto } from '@shoal/client';
 
 export interface KvClient {
   put(key: Uint8Array, value: Uint8Array, timeoutMs: number): Promise<void>;
@@ -69,6 +71,36 @@ export function etcdClient(address: string): KvClient {
     close: () => {
       kv.close();
       maint.close();
+    },
+  };
+}
+
+/**
+ * Shoal's real write path: `ObjectService.Apply` of a ConfigMap on a `shoald`
+ * daemon (create or replace, like etcd's Put). The key is the object's name;
+ * the 256 bytes become a 256-character value whose first characters are a
+ * counter, so a repeated key is a real change (an Apply that changes nothing
+ * writes nothing, which would flatter Shoal).
+ */
+export function shoaldClient(address: string): KvClient {
+  const pkg = loadShoalProto();
+  const objects = new pkg.ObjectService(address, grpc.credentials.createInsecure(), channelOptions);
+  const admin = new pkg.AdminService(address, grpc.credentials.createInsecure(), channelOptions);
+  let n = 0;
+  return {
+    put: async (key, value, timeoutMs) => {
+      const text = Buffer.from(value).toString('base64').slice(0, 256);
+      const count = `${(n++).toString(36)}.`;
+      const object_json = `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"${Buffer.from(key).toString('latin1')}","namespace":"default"},"data":{"v":"${count}${text.slice(count.length)}"}}`;
+      await call(objects, 'Apply', { object_json }, timeoutMs);
+    },
+    status: async (timeoutMs) => {
+      const r = await call(admin, 'RaftStatus', {}, timeoutMs);
+      return { self: String(r.id), leader: String(r.leader_id) };
+    },
+    close: () => {
+      objects.close();
+      admin.close();
     },
   };
 }

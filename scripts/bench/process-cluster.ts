@@ -29,7 +29,41 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export class ProcessCluster {
+/** What the Raft benchmark needs of a cluster under test. */
+export interface BenchCluster {
+  readonly name: string;
+  readonly members: ReadonlyArray<{ id: string }>;
+  /** One client per member, in member order. */
+  readonly clients: KvClient[];
+  readonly endpoints: string[];
+  readonly dir: string;
+  pids(): number[];
+  startAll(): Promise<void>;
+  start(i: number): void;
+  kill(i: number): void;
+  openClients(n: number): KvClient[];
+  /** Index of the member every live member agrees leads. */
+  waitLeader(timeoutMs: number): Promise<number>;
+  stop(keepDir?: boolean, graceMs?: number): Promise<void>;
+}
+
+/** Polls every member's status until all live ones name the same leader; its index. */
+export async function leaderIndex(cluster: Pick<BenchCluster, 'name' | 'clients' | 'dir'>, timeoutMs: number): Promise<number> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const seen = await Promise.all(cluster.clients.map((c) => c.status(500).catch(() => undefined)));
+    const live = seen.filter((s) => s !== undefined);
+    const leader = live[0]?.leader;
+    if (live.length === cluster.clients.length && leader && leader !== '0' && live.every((s) => s.leader === leader)) {
+      const i = seen.findIndex((s) => s?.self === leader);
+      if (i >= 0) return i;
+    }
+    if (Date.now() > end) throw new Error(`${cluster.name}: no leader after ${timeoutMs} ms (logs in ${cluster.dir})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export class ProcessCluster implements BenchCluster {
   readonly procs: Array<ChildProcess | undefined> = [];
   readonly clients: KvClient[];
 
@@ -78,24 +112,8 @@ export class ProcessCluster {
     if (p?.pid !== undefined && p.exitCode === null && p.signalCode === null) process.kill(p.pid, 'SIGKILL');
   }
 
-  /** Index of the member every live member agrees leads, polling until `timeoutMs`. */
-  async waitLeader(timeoutMs: number, exclude = -1): Promise<number> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const found = await this.leaderIndex(exclude);
-      if (found >= 0) return found;
-      if (Date.now() > end) throw new Error(`${this.name}: no leader after ${timeoutMs} ms (logs in ${this.dir})`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
-  private async leaderIndex(exclude: number): Promise<number> {
-    const seen = await Promise.all(this.clients.map((c, i) => (i === exclude ? undefined : c.status(500).catch(() => undefined))));
-    const live = seen.filter((s) => s !== undefined);
-    if (live.length < this.members.length - (exclude >= 0 ? 1 : 0)) return -1;
-    const leader = live[0]!.leader;
-    if (leader === '' || leader === '0' || !live.every((s) => s.leader === leader)) return -1;
-    return seen.findIndex((s) => s?.self === leader);
+  waitLeader(timeoutMs: number): Promise<number> {
+    return leaderIndex(this, timeoutMs);
   }
 
   /**
@@ -141,7 +159,7 @@ export async function shoalCluster(size = 3, timing: ShoalTiming = DEFAULT_TIMIN
       '--data', join(dir, id), '--peers', peers, '--tick-ms', String(timing.tickMs),
       '--heartbeat-ms', String(timing.heartbeatMs), '--election-ms', String(timing.electionMs), ...(process.env.SHOAL_BENCH_STATS ? ['--stats'] : []), '--log-level', process.env.SHOAL_BENCH_LOG ?? 'warn', ...serverArgs],
   }));
-  return new ProcessCluster('shoal', members, dir, shoalClient);
+  return new ProcessCluster('shoal-kv', members, dir, shoalClient);
 }
 
 /** Installs Debian's etcd-server when `etcd` is not on PATH. */

@@ -1,21 +1,31 @@
 /**
  * `npm run bench -- raft [--clients C] [--duration D] [--trials N] [--json]
- *  [--only shoal|etcd] [--cpu-prof DIR] [--snapshot-entries N] [--etcd-snapshot-count N]
- *  [--snapshot-log-ratio R] [--warmup S] [--timeline]`
+ *  [--only shoal|etcd] [--shoal daemon|kv|both] [--cpu-prof DIR] [--snapshot-entries N]
+ *  [--etcd-snapshot-count N] [--snapshot-log-ratio R] [--warmup S] [--timeline]`
  *
- * Three Shoal Raft nodes (scripts/bench/raft-kv-server.ts) and then a
- * three-member etcd cluster, as processes on loopback, each driven by the
- * same load generator (C clients writing 256-byte values for D seconds),
- * then leader failover: SIGKILL the leader, time until a write succeeds
- * through a survivor, restart it; N trials. `--json` ends with one JSON line.
+ * Three Shoal nodes and then a three-member etcd cluster, as processes on
+ * loopback, each driven by the same load generator (C clients writing
+ * 256-byte values to random keys for D seconds), then leader failover:
+ * SIGKILL the leader, time until a write succeeds through a survivor,
+ * restart it; N trials. `--json` ends with one JSON line.
+ *
+ * The Shoal side is, by default, three real `shoald` daemons taking every
+ * write through the object API (`ObjectService.Apply` of a ConfigMap: the
+ * path `shoal apply` uses). `--shoal kv` runs the Raft log alone instead
+ * (scripts/bench/raft-kv-server.ts: RaftNode, LevelDB store and gRPC
+ * transport under a tiny key-value service), to tell the log's cost from
+ * the object layer's; `--shoal both` runs both, then etcd.
  * Writes completing in the first S seconds (default 2) are not counted;
  * `--timeline` prints each measured second (writes, slowest, writes over
  * the run's p99).
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { etcdCluster, shoalCluster, DEFAULT_TIMING, type ProcessCluster } from './process-cluster.js';
+import { spawnSync } from 'node:child_process';
+import { DaemonCluster } from './daemon-cluster.js';
+import { etcdCluster, shoalCluster, DEFAULT_TIMING, type BenchCluster } from './process-cluster.js';
 import { percentile, runLoad, timeFailover, type LoadResult } from './load.js';
 
 interface SideResult {
@@ -43,7 +53,7 @@ function processCpuMs(pids: number[]): number {
   return total;
 }
 
-async function failoverTrials(cluster: ProcessCluster, trials: number, log: (s: string) => void): Promise<number[]> {
+async function failoverTrials(cluster: BenchCluster, trials: number, log: (s: string) => void): Promise<number[]> {
   const times: number[] = [];
   for (let trial = 1; trial <= trials; trial++) {
     const leader = await cluster.waitLeader(30_000);
@@ -67,7 +77,7 @@ interface LoadOptions {
   timeline: boolean;
 }
 
-async function runSide(make: () => Promise<ProcessCluster>, o: LoadOptions, log: (s: string) => void, graceMs = 0): Promise<SideResult> {
+async function runSide(make: () => Promise<BenchCluster>, o: LoadOptions, log: (s: string) => void, graceMs = 0): Promise<SideResult> {
   const { clients, duration, trials } = o;
   const cluster = await make();
   const cleanup = (): void => {
@@ -106,6 +116,14 @@ async function runSide(make: () => Promise<ProcessCluster>, o: LoadOptions, log:
   }
 }
 
+/** The daemons run pods through Docker: start the engine (and build the base image) when it is missing. */
+function ensureDocker(): void {
+  if (spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0) return;
+  const script = fileURLToPath(new URL('../ensure-docker.sh', import.meta.url));
+  const r = spawnSync('bash', [script], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) throw new Error(`${script} failed (exit ${r.status})`);
+}
+
 export default async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -117,6 +135,8 @@ export default async function main(argv: string[]): Promise<void> {
       trials: { type: 'string', default: '10' },
       json: { type: 'boolean', default: false },
       only: { type: 'string' },
+      // daemon: real shoald processes, writes through the object API (default); kv: the Raft log alone; both.
+      shoal: { type: 'string', default: 'daemon' },
       'cpu-prof': { type: 'string' },
       // Shoal's snapshot interval in entries (the server's default is 10,000; etcd's --snapshot-count default is 100,000).
       'snapshot-entries': { type: 'string' },
@@ -141,47 +161,67 @@ export default async function main(argv: string[]): Promise<void> {
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
   }
 
+  const shoalMode = values.shoal;
+  if (!['daemon', 'kv', 'both'].includes(shoalMode)) throw new Error(`--shoal: must be daemon, kv or both, got "${shoalMode}"`);
   const serverArgs = [
     ...(values['snapshot-entries'] ? ['--snapshot-entries', values['snapshot-entries']] : []),
     ...(values['snapshot-log-ratio'] ? ['--snapshot-log-ratio', values['snapshot-log-ratio']] : []),
   ];
-  const result: Record<string, unknown> = { clients, durationS: duration, warmupS: loadOpts.warmup, valueBytes: 256, shoalTiming: DEFAULT_TIMING, snapshotEntries: values['snapshot-entries'] ?? 'default', snapshotLogRatio: values['snapshot-log-ratio'] ?? 'default', etcdSnapshotCount: values['etcd-snapshot-count'] ?? 'default' };
-  let shoal: SideResult | undefined;
-  let etcd: SideResult | undefined;
+  // The same settings for the daemons, through their config's timing section.
+  const daemonTiming: Record<string, number> = {
+    ...(values['snapshot-entries'] ? { snapshotEntries: Number(values['snapshot-entries']) } : {}),
+    ...(values['snapshot-log-ratio'] ? { snapshotLogPercent: Math.round(Number(values['snapshot-log-ratio']) * 100) } : {}),
+  };
+  const result: Record<string, unknown> = {
+    clients, durationS: duration, warmupS: loadOpts.warmup, valueBytes: 256, shoalSide: shoalMode, shoalTiming: DEFAULT_TIMING,
+    snapshotEntries: values['snapshot-entries'] ?? 'default', snapshotLogRatio: values['snapshot-log-ratio'] ?? 'default', etcdSnapshotCount: values['etcd-snapshot-count'] ?? 'default',
+  };
+  const sides: Array<[string, SideResult]> = [];
   // With --cpu-prof the nodes get SIGTERM and a moment to write their profiles.
-  if (values.only !== 'etcd') shoal = await runSide(() => shoalCluster(3, DEFAULT_TIMING, nodeArgs, serverArgs), loadOpts, log, values['cpu-prof'] ? 5000 : 0);
+  const grace = values['cpu-prof'] ? 5000 : 0;
+  if (values.only !== 'etcd' && shoalMode !== 'kv') {
+    ensureDocker();
+    sides.push(['shoal', await runSide(async () => new DaemonCluster(nodeArgs, daemonTiming), loadOpts, log)]);
+  }
+  if (values.only !== 'etcd' && shoalMode !== 'daemon') {
+    sides.push(['shoal-kv', await runSide(() => shoalCluster(3, DEFAULT_TIMING, nodeArgs, serverArgs), loadOpts, log, grace)]);
+  }
   const etcdArgs = values['etcd-snapshot-count'] ? ['--snapshot-count', values['etcd-snapshot-count']] : [];
-  if (values.only !== 'shoal') etcd = await runSide(() => etcdCluster(3, etcdArgs), loadOpts, log);
+  if (values.only !== 'shoal') sides.push(['etcd', await runSide(() => etcdCluster(3, etcdArgs), loadOpts, log)]);
 
   const table = (name: string, r: SideResult): string =>
-    `${name.padEnd(6)} ${String(round(r.load.writesPerSec, 0)).padStart(8)} ${String(round(r.load.p50Ms)).padStart(8)} ${String(round(r.load.p99Ms)).padStart(8)} ${String(round(r.load.maxMs)).padStart(8)} ${String(r.failover.medianMs).padStart(10)} ${String(r.failover.maxMs).padStart(10)}`;
+    `${name.padEnd(9)} ${String(round(r.load.writesPerSec, 0)).padStart(8)} ${String(round(r.load.p50Ms)).padStart(8)} ${String(round(r.load.p99Ms)).padStart(8)} ${String(round(r.load.maxMs)).padStart(8)} ${String(r.failover.medianMs).padStart(12)} ${String(r.failover.maxMs).padStart(12)}`;
   log('');
-  log(`side   writes/s  p50(ms)  p99(ms)  max(ms) fail.med(ms) fail.max(ms)`);
-  if (shoal) {
-    log(table('shoal', shoal));
-    result.shoal = shoal;
+  log(`side      writes/s  p50(ms)  p99(ms)  max(ms) fail.med(ms) fail.max(ms)`);
+  for (const [name, r] of sides) {
+    log(table(name, r));
+    result[name] = r;
   }
-  if (etcd) {
-    log(table('etcd', etcd));
-    result.etcd = etcd;
-  }
-  if (shoal && etcd) {
-    const ratios = {
-      throughput: round(shoal.load.writesPerSec / etcd.load.writesPerSec, 2),
-      p50: round(shoal.load.p50Ms / etcd.load.p50Ms, 2),
-      p99: round(shoal.load.p99Ms / etcd.load.p99Ms, 2),
-      failoverMedian: round(shoal.failover.medianMs / etcd.failover.medianMs, 2),
+  const etcd = sides.find(([n]) => n === 'etcd')?.[1];
+  const ratios: Record<string, unknown> = {};
+  for (const [name, r] of sides) {
+    if (name === 'etcd' || !etcd) continue;
+    const x = {
+      throughput: round(r.load.writesPerSec / etcd.load.writesPerSec, 2),
+      p50: round(r.load.p50Ms / etcd.load.p50Ms, 2),
+      p99: round(r.load.p99Ms / etcd.load.p99Ms, 2),
+      failoverMedian: round(r.failover.medianMs / etcd.failover.medianMs, 2),
     };
-    result.ratios = ratios;
-    log(`shoal/etcd: throughput x${ratios.throughput}, p50 x${ratios.p50}, p99 x${ratios.p99}, failover median x${ratios.failoverMedian}`);
+    ratios[name] = x;
+    log(`${name}/etcd: throughput x${x.throughput}, p50 x${x.p50}, p99 x${x.p99}, failover median x${x.failoverMedian}`);
   }
+  if (etcd && sides.length > 1) result.ratios = ratios;
   const perWrite = (r: SideResult): string => {
     const writes = Math.max(1, r.load.writes);
     return `${round(r.cpuMs.members / writes, 3)} ms in the members + ${round(r.cpuMs.loadGenerator / writes, 3)} ms in the load generator`;
   };
-  for (const [name, r] of [['shoal', shoal], ['etcd', etcd]] as const) if (r) log(`${name} CPU per write: ${perWrite(r)}`);
-  if (shoal) {
+  for (const [name, r] of sides) log(`${name} CPU per write: ${perWrite(r)}`);
+  // The issue's goals are judged on the Shoal side that was run: the daemons when they ran.
+  const judged = sides.find(([n]) => n !== 'etcd');
+  if (judged) {
+    const [name, shoal] = judged;
     const goals = {
+      side: name,
       throughputAtLeastEtcd: etcd ? shoal.load.writesPerSec >= etcd.load.writesPerSec : null,
       p99AtMostEtcd: etcd ? shoal.load.p99Ms <= etcd.load.p99Ms : null,
       failoverMedianAtMost500ms: shoal.failover.medianMs <= 500,

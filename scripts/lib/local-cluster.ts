@@ -18,6 +18,8 @@ export class LocalCluster {
   readonly config: DaemonConfig;
   readonly runDir: string;
   readonly logDir: string;
+  /** Flags for node itself, before the daemon's script (e.g. --cpu-prof for a benchmark). */
+  nodeArgs: string[] = [];
 
   constructor(readonly configPath: string, stateDir = join(ROOT, '.shoal')) {
     const first = readFirstNodeName(configPath);
@@ -60,7 +62,7 @@ export class LocalCluster {
     mkdirSync(this.runDir, { recursive: true });
     mkdirSync(this.logDir, { recursive: true });
     const out = openSync(this.logFile(name), 'a');
-    const child = spawn(process.execPath, [DAEMON, '--config', this.configPath, '--node', name, ...extraArgs], {
+    const child = spawn(process.execPath, [...this.nodeArgs, DAEMON, '--config', this.configPath, '--node', name, ...extraArgs], {
       cwd: ROOT,
       detached: true,
       stdio: ['ignore', out, out],

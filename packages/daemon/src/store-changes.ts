@@ -6,7 +6,8 @@
 import { objectKey, type KubeObject, type ObjectKey } from '@shoal/api';
 import type { ObjectStore } from '@shoal/state';
 
-export type ChangeCallback = (kind: string, key: ObjectKey, object: KubeObject | undefined) => void;
+/** `object` is undefined when deleted; `previous` is the object before the change (undefined when added). */
+export type ChangeCallback = (kind: string, key: ObjectKey, object: KubeObject | undefined, previous: KubeObject | undefined) => void;
 
 export function subscribeChanges(store: ObjectStore, cb: ChangeCallback, kinds?: readonly string[]): () => void {
   const set = kinds ? new Set(kinds) : undefined;
@@ -14,7 +15,7 @@ export function subscribeChanges(store: ObjectStore, cb: ChangeCallback, kinds?:
     if (e.type !== 'ADDED' && e.type !== 'MODIFIED' && e.type !== 'DELETED') return;
     const o = e.object as KubeObject;
     if (set && !set.has(o.kind)) return;
-    cb(o.kind, objectKey(o), e.type === 'DELETED' ? undefined : o);
+    cb(o.kind, objectKey(o), e.type === 'DELETED' ? undefined : o, e.type === 'DELETED' ? o : e.prev);
   });
 }
 

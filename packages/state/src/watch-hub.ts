@@ -20,7 +20,8 @@ export interface Change {
 }
 
 export type WatchEvent =
-  | { type: ChangeType; object: StoredObject; revision: number }
+  /** `prev`: the object before a MODIFIED change (in-process watchers use it; the API does not send it). */
+  | { type: ChangeType; object: StoredObject; revision: number; prev?: StoredObject }
   /** The store is at `revision`; nothing matching the watch changed since the last event. */
   | { type: 'BOOKMARK'; revision: number }
   /** The watch is over (store restored from a snapshot): list again. */
@@ -123,7 +124,7 @@ export class WatchHub {
     }
     // A change can move an object into or out of a filtered watch: report it as ADDED or DELETED then.
     const wasMatching = c.prev !== undefined && matches(w.opts, c.prev);
-    if (nowMatches) this.send(w, { type: wasMatching ? 'MODIFIED' : 'ADDED', object: c.object, revision: c.revision });
+    if (nowMatches) this.send(w, wasMatching ? { type: 'MODIFIED', object: c.object, prev: c.prev, revision: c.revision } : { type: 'ADDED', object: c.object, revision: c.revision });
     else if (wasMatching) this.send(w, { type: 'DELETED', object: c.object, revision: c.revision });
   }
 

@@ -16,7 +16,12 @@ import { isBenign, type ActionExecutor, type Change, type Controller } from './c
 import { realTimers, type Timers } from './timers.js';
 import { WorkQueue } from './work-queue.js';
 
-export type ChangeListener = (kind: string, key: ObjectKey, object?: KubeObject) => void;
+/**
+ * One change: the object now (undefined when deleted) and before (undefined
+ * when added). The store knows both, so the manager keeps no copy of the
+ * objects it has seen.
+ */
+export type ChangeListener = (kind: string, key: ObjectKey, object: KubeObject | undefined, previous: KubeObject | undefined) => void;
 
 /** Where changes come from: the store's watch on the leader. Returns an unsubscribe function. */
 export interface ChangeSource {
@@ -52,21 +57,28 @@ export class ControllerManagerError extends Error {
 
 const SEP = '\u0000';
 
+interface PendingChange {
+  kind: string;
+  key: ObjectKey;
+  object: KubeObject | undefined;
+  previous: KubeObject | undefined;
+  /** From notify(): something outside the store changed; the object did not. */
+  unchanged?: boolean;
+}
+
 export class ControllerManager {
   private readonly controllers = new Map<string, Controller>();
   private readonly queue: WorkQueue;
   private readonly timers: Timers;
   private readonly config: ControllerConfig;
   private readonly log: Logger;
-  /** Last seen version of every object, to know the owners and labels of what was deleted. */
-  private readonly lastSeen = new Map<string, KubeObject>();
   private unsubscribe: (() => void) | undefined;
   private workers: Promise<void>[] = [];
   private running = false;
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
   /** Changes noted by the listener, mapped to keys outside the store's apply. */
-  private pendingChanges: { kind: string; key: ObjectKey; object: KubeObject | undefined }[] = [];
+  private pendingChanges: PendingChange[] = [];
 
   constructor(private readonly opts: ControllerManagerOptions) {
     for (const c of opts.controllers) {
@@ -86,13 +98,8 @@ export class ControllerManager {
     if (this.running) return;
     this.running = true;
     // The listener may run inside the store's apply: it only notes the change; mapping happens in a microtask.
-    this.unsubscribe = this.opts.changes.onChange((kind, key, object) => this.note(kind, key, object));
+    this.unsubscribe = this.opts.changes.onChange((kind, key, object, previous) => this.note({ kind, key, object, previous }));
     const view = this.opts.view();
-    for (const kind of Object.keys(KINDS) as Kind[]) {
-      for (const obj of view.list(kind)) {
-        this.lastSeen.set(keyString({ kind: obj.kind, namespace: obj.metadata.namespace ?? '', name: obj.metadata.name }), obj);
-      }
-    }
     for (const c of this.controllers.values()) {
       const kinds = c.kind === '*' ? (Object.keys(KINDS) as Kind[]) : [c.kind];
       for (const kind of kinds) {
@@ -122,7 +129,7 @@ export class ControllerManager {
 
   /** Tell the manager about a change it may not see in the store (e.g. gossip liveness of a node). */
   notify(kind: string, key: ObjectKey): void {
-    this.note(kind, key, undefined);
+    this.note({ kind, key, object: undefined, previous: undefined, unchanged: true });
   }
 
   /** Resolves when no change is pending and no key is queued or being processed (delayed keys aside). For tests and simulations. */
@@ -132,26 +139,24 @@ export class ControllerManager {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private note(kind: string, key: ObjectKey, object: KubeObject | undefined): void {
+  private note(c: PendingChange): void {
     if (!this.running) return;
-    this.pendingChanges.push({ kind, key, object });
+    this.pendingChanges.push(c);
     if (this.pendingChanges.length === 1) {
       queueMicrotask(() => {
         const batch = this.pendingChanges;
         this.pendingChanges = [];
-        for (const c of batch) this.onChange(c.kind, c.key, c.object);
+        for (const x of batch) this.onChange(x);
       });
     }
   }
 
-  private onChange(kind: string, key: ObjectKey, object: KubeObject | undefined): void {
+  private onChange({ kind, key, object, previous, unchanged }: PendingChange): void {
     if (!this.running) return;
     const view = this.opts.view();
-    const id = keyString(key);
     const current = object ?? view.get(key);
-    const change: Change = { kind, key, object: current, previous: this.lastSeen.get(id) };
-    if (current) this.lastSeen.set(id, current);
-    else this.lastSeen.delete(id);
+    // A notification (not a store change) leaves the object as it was.
+    const change: Change = { kind, key, object: current, previous: unchanged ? current : previous };
 
     for (const c of this.controllers.values()) {
       if ((c.kind === '*' || c.kind === kind) && (!c.selects || (current !== undefined && c.selects(current)))) this.enqueue(c.name, key);

@@ -11,7 +11,7 @@ export interface Change {
   key: ObjectKey;
   /** The object now, or undefined if it is gone. */
   object: KubeObject | undefined;
-  /** The object as the manager last saw it, if it did. */
+  /** The object before the change: undefined when it was just added. */
   previous: KubeObject | undefined;
 }
 

@@ -149,3 +149,22 @@ t.test('the garbage collector selects owned, terminating and Event objects only'
   t.equal(gc.selects?.({ apiVersion: 'v1', kind: 'ConfigMap', metadata: meta({ deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: ['orphan'] }) }), true);
   t.equal(gc.selects?.({ apiVersion: 'v1', kind: 'Event', metadata: meta() }), true);
 });
+
+t.test('a change maps through the object before it: a relabelled pod leaves the endpoints it was in', async (t) => {
+  const { c, m } = setup();
+  c.create(service('web', { app: 'web' }, [{ port: 80 }]));
+  const p = c.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'i' }], nodeName: 'n1' } } as Pod);
+  const key = { kind: 'Pod', namespace: 'default', name: 'p' };
+  c.makeReady(key, '10.9.9.9');
+  // Started after the pod existed: only the change feed can tell it what the pod was.
+  m.start();
+  await settle(m);
+  t.match(c.get({ kind: 'Endpoints', namespace: 'default', name: 'web' }), { subsets: [{ addresses: [{ ip: '10.9.9.9' }] }] });
+  const now = c.get<Pod>(key)!;
+  c.apply([{ op: 'update', object: { ...now, metadata: { ...now.metadata, labels: { app: 'db' } } } }]);
+  await settle(m);
+  const ep = c.get<{ subsets?: Array<{ addresses?: unknown[] }> } & Pod>({ kind: 'Endpoints', namespace: 'default', name: 'web' });
+  t.same((ep?.subsets ?? []).flatMap((s) => s.addresses ?? []), [], 'the pod no longer backs web');
+  t.ok(p);
+  await m.stop();
+});

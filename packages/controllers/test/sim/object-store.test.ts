@@ -30,11 +30,11 @@ function cluster() {
       return { ok: false, code, message: r.error.message };
     });
   const changes = {
-    onChange(cb: (kind: string, key: ObjectKey, object?: KubeObject) => void): () => void {
+    onChange(cb: (kind: string, key: ObjectKey, object: KubeObject | undefined, previous: KubeObject | undefined) => void): () => void {
       return store.watch({}, (e) => {
         if (e.type === 'BOOKMARK' || e.type === 'ERROR') return;
         const o = e.object as KubeObject;
-        cb(o.kind, { kind: o.kind, namespace: o.metadata.namespace ?? '', name: o.metadata.name }, e.type === 'DELETED' ? undefined : o);
+        cb(o.kind, { kind: o.kind, namespace: o.metadata.namespace ?? '', name: o.metadata.name }, e.type === 'DELETED' ? undefined : o, e.type === 'DELETED' ? o : e.prev);
       });
     },
   };

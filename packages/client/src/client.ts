@@ -133,10 +133,11 @@ export class ShoalClient {
     opts = { ...opts, limit: opts.limit ?? LIST_PAGE_SIZE };
     let page = await this.list<T>(kind, opts);
     const revision = page.revision;
-    items.push(...page.items);
+    // One push per item: push(...page.items) throws past ~120,000 items (a caller's large limit).
+    for (const o of page.items) items.push(o);
     while (page.continue) {
       page = await this.list<T>(kind, { ...opts, continue: page.continue });
-      items.push(...page.items);
+      for (const o of page.items) items.push(o);
     }
     return { items, revision };
   }

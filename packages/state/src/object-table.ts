@@ -119,7 +119,7 @@ export class ObjectTable {
       return names ? sortedValues(names) : [];
     }
     const out: StoredObject[] = [];
-    for (const ns of [...nss.keys()].sort()) out.push(...sortedValues(nss.get(ns) as Map<string, StoredObject>));
+    for (const ns of [...nss.keys()].sort()) appendAll(out, sortedValues(nss.get(ns) as Map<string, StoredObject>));
     return out;
   }
 
@@ -137,7 +137,7 @@ export class ObjectTable {
   /** Every object in a namespace, of every kind. */
   inNamespace(namespace: string): StoredObject[] {
     const out: StoredObject[] = [];
-    for (const kind of this.kinds()) out.push(...this.list(kind, namespace));
+    for (const kind of this.kinds()) appendAll(out, this.list(kind, namespace));
     return out;
   }
 
@@ -168,9 +168,18 @@ export class ObjectTable {
   /** Every object, sorted by kind, namespace and name (the snapshot order). */
   all(): StoredObject[] {
     const out: StoredObject[] = [];
-    for (const kind of this.kinds()) out.push(...this.list(kind));
+    for (const kind of this.kinds()) appendAll(out, this.list(kind));
     return out;
   }
+}
+
+/**
+ * out.push(...xs) passes every element as an argument: past about 120,000
+ * elements V8 throws RangeError, which made a store of that many objects of
+ * one kind unable to list or snapshot itself.
+ */
+function appendAll<T>(out: T[], xs: readonly T[]): void {
+  for (const x of xs) out.push(x);
 }
 
 function sortedValues(m: Map<string, StoredObject>): StoredObject[] {

@@ -72,3 +72,16 @@ t.test('ObjectReader view', async (t) => {
   t.equal(reader.list('ConfigMap').length, 1);
   t.equal(reader.get(key('ConfigMap', 'cfg'))?.kind, 'ConfigMap');
 });
+
+t.test('a kind with more objects than a call can take as arguments still lists and snapshots', async (t) => {
+  // out.push(...list) threw RangeError past about 120,000 objects.
+  const s = newStore();
+  const n = 160_000;
+  for (let i = 0; i < n; i++) {
+    const r = s.apply(create(configMap(`c-${i}`, {}), `u-${i}`));
+    if (!r.ok) throw r.error;
+  }
+  t.equal(s.list('ConfigMap').length, n);
+  t.equal(s.snapshotData().objects.filter((o) => o.kind === 'ConfigMap').length, n);
+  t.doesNotThrow(() => s.snapshot());
+});

@@ -128,7 +128,7 @@ async function getSeveralKinds(ctx: CommandContext, argv: GetArgs): Promise<void
     const info = resolveKind(text);
     const namespace = all ? '' : namespaceFor(info.namespaced, ctx.namespace(argv));
     const { items } = await client.listAll(info.kind, { namespace, labelSelector: argv.selector, fieldSelector: argv['field-selector'], stale: argv.stale });
-    everything.push(...items);
+    for (const o of items) everything.push(o);
     if (items.length > 0 && (format === 'table' || format === 'wide')) {
       tables.push(new ObjectTable(info.kind, format === 'wide', all && info.namespaced, ctx.io.now, argv.headers, true).print(items));
     }

@@ -125,8 +125,9 @@ export class ShoalClient {
 
   /**
    * Every object, fetched in pages of `opts.limit` (default LIST_PAGE_SIZE)
-   * through continue tokens; every page is read at the first page's revision,
-   * which is returned.
+   * through continue tokens. Each page shows the store as it is when that
+   * page is read; the revision returned is the first page's, so a watch from
+   * it sees every change after it (a change may also show in a later page).
    */
   async listAll<T extends KubeObject = KubeObject>(kind: string, opts: Omit<ListOptions, 'continue'> = {}): Promise<{ items: T[]; revision: number }> {
     const items: T[] = [];

@@ -259,7 +259,8 @@ export class ShoalDaemon {
     });
     await net.start();
     this.network = net;
-    const unsubscribe = subscribeChanges(this.store, () => void net.sync().catch((err: unknown) => log.warn('network sync failed', { err: String(err) })), ['Service', 'Endpoints', 'Pod']);
+    const sync = (): void => void net.sync().catch((err: unknown) => log.warn('network sync failed', { err: String(err) }));
+    const unsubscribe = subscribeChanges(this.store, sync, ['Service', 'Endpoints', 'Pod'], sync);
     this.cleanups.push(async () => {
       unsubscribe();
       await net.stop();

@@ -4,19 +4,40 @@
  * run synchronously inside apply, so they only note the change and return.
  */
 import { objectKey, type KubeObject, type ObjectKey } from '@shoal/api';
-import type { ObjectStore } from '@shoal/state';
+import type { ObjectStore, WatchEvent } from '@shoal/state';
 
 /** `object` is undefined when deleted; `previous` is the object before the change (undefined when added). */
 export type ChangeCallback = (kind: string, key: ObjectKey, object: KubeObject | undefined, previous: KubeObject | undefined) => void;
 
-export function subscribeChanges(store: ObjectStore, cb: ChangeCallback, kinds?: readonly string[]): () => void {
+/**
+ * Calls `cb` for every change of the given kinds. When the store is replaced
+ * by a snapshot (a follower that fell behind gets one from the leader), the
+ * store ends every watch; the subscription then follows the new store and
+ * calls `onReset`, because changes between the old state and the new one
+ * were never seen one by one. Before, every subscriber (the agent, the
+ * node's network rules) went deaf after such an install.
+ */
+export function subscribeChanges(store: ObjectStore, cb: ChangeCallback, kinds?: readonly string[], onReset?: () => void): () => void {
   const set = kinds ? new Set(kinds) : undefined;
-  return store.watch({}, (e) => {
+  let stopped = false;
+  let cancel: () => void;
+  const onEvent = (e: WatchEvent): void => {
+    if (e.type === 'ERROR') {
+      if (stopped) return;
+      cancel = store.watch({}, onEvent);
+      onReset?.();
+      return;
+    }
     if (e.type !== 'ADDED' && e.type !== 'MODIFIED' && e.type !== 'DELETED') return;
     const o = e.object as KubeObject;
     if (set && !set.has(o.kind)) return;
     cb(o.kind, objectKey(o), e.type === 'DELETED' ? undefined : o, e.type === 'DELETED' ? o : e.prev);
-  });
+  };
+  cancel = store.watch({}, onEvent);
+  return () => {
+    stopped = true;
+    cancel();
+  };
 }
 
 /** Runs `fn` at most once per `delayMs` after a burst of `trigger()` calls; never two at once. */

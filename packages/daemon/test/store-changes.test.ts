@@ -20,3 +20,25 @@ t.test('subscribeChanges hands over the object before each change', async (t) =>
     ['ConfigMap/c', undefined, '2'],
   ], 'added, modified (with the old version), deleted (with the last version); other kinds filtered out');
 });
+
+t.test('a subscription survives the store being replaced by a snapshot, and says so', async (t) => {
+  const cm = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { v: '1' } } as KubeObject);
+  const create = (s: ObjectStore, name: string, uid: string) => s.apply({ type: 'create', object: cm(name), uid, timestamp: '2026-01-01T00:00:00Z' });
+  // The leader's store, ahead of this node's.
+  const leader = new ObjectStore();
+  for (let i = 0; i < 5; i++) create(leader, `l${i}`, `lu${i}`);
+  const store = new ObjectStore();
+  const seen: string[] = [];
+  let resets = 0;
+  const stop = subscribeChanges(store, (_kind, key) => seen.push(key.name), ['ConfigMap'], () => resets++);
+  create(store, 'before', 'u0');
+  store.restore(leader.snapshot());
+  t.equal(resets, 1, 'told of the reset');
+  create(store, 'after', 'u1');
+  t.same(seen, ['before', 'after'], 'changes after the install still arrive');
+  stop();
+  create(store, 'stopped', 'u2');
+  store.restore(leader.snapshot());
+  t.equal(resets, 1, 'a stopped subscription does not come back');
+  t.same(seen, ['before', 'after']);
+});

@@ -51,7 +51,7 @@ export class SchedulerLoop {
   start(): void {
     this.unsubscribe = subscribeChanges(this.o.store, (kind, _key, obj) => {
       if (kind === 'Node' || (kind === 'Pod' && (!obj || !(obj as Pod).spec?.nodeName || obj.metadata.deletionTimestamp))) this.debounce.trigger();
-    }, ['Pod', 'Node']);
+    }, ['Pod', 'Node'], () => this.debounce.trigger());
     this.retry = setInterval(() => this.debounce.trigger(), this.o.retryMs ?? 5_000);
     this.debounce.trigger();
   }

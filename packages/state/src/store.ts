@@ -175,19 +175,42 @@ export class ObjectStore implements ObjectReader {
     return candidates.filter((o) => matches(filter, o)) as T[];
   }
 
-  /** A page of `list`; pass `continue` from the previous page to get the next. */
+  /**
+   * A page of `list`; pass `continue` from the previous page to get the
+   * next. Pages are read from the kind's sorted keys (kept between calls)
+   * from the token's position on, so paging through N objects costs about N
+   * in all, not N per page; only the objects a page returns are looked at,
+   * unless selectors must be checked.
+   */
   listPage<T extends KubeObject = KubeObject>(kind: string, opts: ListPageOptions = {}): ListPage<T> {
-    let items = this.list<T>(kind, opts);
-    if (opts.continue) {
-      const after = decodeContinue(opts.continue);
-      items = items.filter((o) => sortKey(o) > after);
-    }
     const limit = opts.limit ?? 0;
     if (!Number.isInteger(limit) || limit < 0) throw new ContinueTokenError(`limit must be a non-negative integer, got ${limit}`);
-    if (limit === 0 || items.length <= limit) return { items, revision: this.revision };
-    const page = items.slice(0, limit);
-    const last = page[page.length - 1] as T;
-    return { items: page, revision: this.revision, continue: encodeContinue(sortKey(last)), remainingItemCount: items.length - limit };
+    const after = opts.continue ? splitSortKey(decodeContinue(opts.continue)) : undefined;
+    const revision = this.revision;
+    if (podNodeFilter(kind, opts.fieldSelector) !== undefined) {
+      // Pods of one node: a small index lookup, filtered and cut here.
+      let items = this.list<T>(kind, opts);
+      if (after) items = items.filter((o) => afterKey(o, after));
+      if (limit === 0 || items.length <= limit) return { items, revision };
+      const page = items.slice(0, limit);
+      return { items: page, revision, continue: encodeContinue(sortKey(page[page.length - 1]!)), remainingItemCount: items.length - limit };
+    }
+    const { keys, start, end } = this.table.range(kind, opts.namespace, after);
+    const selective = opts.labelSelector !== undefined || opts.fieldSelector !== undefined;
+    const filter = { kind, namespace: opts.namespace, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector };
+    const items: T[] = [];
+    let i = start;
+    for (; i < end && (limit === 0 || items.length < limit); i++) {
+      const o = this.table.at(kind, keys[i]!);
+      if (!selective || matches(filter, o)) items.push(o as T);
+    }
+    let remaining = end - i;
+    if (selective) {
+      remaining = 0;
+      for (let j = i; j < end; j++) if (matches(filter, this.table.at(kind, keys[j]!))) remaining++;
+    }
+    if (remaining === 0) return { items, revision };
+    return { items, revision, continue: encodeContinue(sortKey(items[items.length - 1]!)), remainingItemCount: remaining };
   }
 
   /** Pods bound to `nodeName` (index lookup). */
@@ -265,6 +288,19 @@ function claimService(w: Writer, spec: ServiceSpec | undefined): void {
 }
 
 /** `spec.nodeName=X` on pods is answered from the node index. */
+/** A continue token's key (`namespace/name`; namespaces hold no '/') as namespace and name. */
+function splitSortKey(key: string): { namespace: string; name: string } {
+  const slash = key.indexOf('/');
+  if (slash < 0) throw new ContinueTokenError('not a token returned by a previous list');
+  return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}
+
+/** Whether `o` comes after `key` in list order: namespace first, then name. */
+function afterKey(o: KubeObject, key: { namespace: string; name: string }): boolean {
+  const ns = o.metadata.namespace ?? '';
+  return ns === key.namespace ? o.metadata.name > key.name : ns > key.namespace;
+}
+
 function podNodeFilter(kind: string, sel: FieldSelector | undefined): string | undefined {
   if (kind !== 'Pod' || !sel) return undefined;
   const r = sel.find((x) => x.field === 'spec.nodeName' && x.operator === '=' && x.value !== '');

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { parseFieldSelector, parseSelector } from '@shoal/api';
 import { ContinueTokenError } from '../src/index.js';
-import { configMap, create, key, namespace, newStore, ok, pod } from './helpers.js';
+import { T0, configMap, create, key, namespace, newStore, ok, pod } from './helpers.js';
 
 function populated() {
   const s = newStore();
@@ -84,4 +84,48 @@ t.test('a kind with more objects than a call can take as arguments still lists a
   t.equal(s.list('ConfigMap').length, n);
   t.equal(s.snapshotData().objects.filter((o) => o.kind === 'ConfigMap').length, n);
   t.doesNotThrow(() => s.snapshot());
+});
+
+t.test('pages across namespaces whose names prefix each other miss nothing', async (t) => {
+  // "a" < "a-b" as namespaces, but "a-b/x" < "a/x" as strings: tokens compared
+  // as "namespace/name" strings skipped the whole of "a-b" after a page ending in "a".
+  const s = newStore();
+  for (const ns of ['a', 'a-b', 'ab']) ok(s.apply(create(namespace(ns), `ns-${ns}`)));
+  for (const ns of ['a', 'a-b', 'ab']) for (const n of ['x', 'y']) ok(s.apply(create(configMap(n, {}, ns), `${ns}-${n}`)));
+  const all = names(s.list('ConfigMap'));
+  t.same(all, ['a/x', 'a/y', 'a-b/x', 'a-b/y', 'ab/x', 'ab/y']);
+  for (const limit of [1, 2, 3, 4, 5]) {
+    const seen: string[] = [];
+    let page = s.listPage('ConfigMap', { limit });
+    seen.push(...names(page.items));
+    while (page.continue) {
+      t.equal(page.remainingItemCount, all.length - seen.length, `remaining count at limit ${limit}`);
+      page = s.listPage('ConfigMap', { limit, continue: page.continue });
+      seen.push(...names(page.items));
+    }
+    t.same(seen, all, `pages of ${limit}`);
+  }
+  // One namespace, with a selector that matches every other object.
+  const sel = s.listPage('ConfigMap', { namespace: 'a-b', limit: 1, fieldSelector: parseFieldSelector('metadata.name=y') });
+  t.same(names(sel.items), ['a-b/y']);
+  t.equal(sel.continue, undefined);
+});
+
+t.test('paging goes on through creates and deletes between pages', async (t) => {
+  const s = newStore();
+  for (let i = 0; i < 10; i++) ok(s.apply(create(configMap(`c${i}`), `u${i}`)));
+  const p1 = s.listPage('ConfigMap', { namespace: 'default', limit: 4 });
+  t.same(names(p1.items), ['default/c0', 'default/c1', 'default/c2', 'default/c3']);
+  // c2 (already returned) and c5 (not yet) go; c1a and c9a come.
+  ok(s.apply({ type: 'delete', key: key('ConfigMap', 'c2'), timestamp: T0 }));
+  ok(s.apply({ type: 'delete', key: key('ConfigMap', 'c5'), timestamp: T0 }));
+  ok(s.apply(create(configMap('c1a'), 'u1a')));
+  ok(s.apply(create(configMap('c9a'), 'u9a')));
+  const p2 = s.listPage('ConfigMap', { namespace: 'default', limit: 4, continue: p1.continue });
+  t.same(names(p2.items), ['default/c4', 'default/c6', 'default/c7', 'default/c8']);
+  t.equal(p2.remainingItemCount, 2);
+  const p3 = s.listPage('ConfigMap', { namespace: 'default', limit: 4, continue: p2.continue });
+  t.same(names(p3.items), ['default/c9', 'default/c9a']);
+  t.equal(p3.continue, undefined);
+  t.same(names(s.list('ConfigMap', { namespace: 'default' })), ['c0', 'c1', 'c1a', 'c3', 'c4', 'c6', 'c7', 'c8', 'c9', 'c9a'].map((n) => `default/${n}`));
 });

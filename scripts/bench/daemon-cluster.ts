@@ -59,10 +59,9 @@ export class DaemonCluster implements BenchCluster {
     return leaderIndex(this, timeoutMs);
   }
 
-  /** SIGTERM with `graceMs` (5 s at least, so profiles get written), then PrivateCluster's cleanup. */
+  /** PrivateCluster's cleanup: SIGTERM with 5 s to exit (so CPU profiles get written), then SIGKILL. */
   async stop(keepDir = false): Promise<void> {
     for (const c of [...this.clients, ...this.extra]) c.close();
-    if (keepDir) process.env['SHOAL_KEEP_TEST_DIRS'] = '1';
-    await this.pc.close();
+    await this.pc.close(keepDir);
   }
 }

@@ -124,8 +124,11 @@ ${nodes}
     return this.cluster.logFile(node);
   }
 
-  /** Stop every daemon we started, remove their containers and our files. */
-  async close(): Promise<void> {
+  /**
+   * Stop every daemon we started, remove their containers and our files
+   * (kept with `keepFiles`, or SHOAL_KEEP_TEST_DIRS=1, for diagnosis).
+   */
+  async close(keepFiles = !!process.env['SHOAL_KEEP_TEST_DIRS']): Promise<void> {
     for (const c of this.clients) c.close();
     await Promise.all(this.names.map((n) => this.cluster.stop(n, 5_000).catch(() => undefined)));
     await removeNodeContainers(this.names).catch(() => 0);
@@ -134,6 +137,6 @@ ${nodes}
     const nf = new IptablesNetfilter();
     for (const n of this.names) await removeNodeRules(nf, n).catch(() => 0);
     await removeBridgeNetwork(new Docker(), this.bridgeNetwork).catch(() => false);
-    if (!process.env['SHOAL_KEEP_TEST_DIRS']) rmSync(this.dir, { recursive: true, force: true });
+    if (!keepFiles) rmSync(this.dir, { recursive: true, force: true });
   }
 }

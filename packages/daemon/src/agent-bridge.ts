@@ -20,12 +20,13 @@ export function agentSource(store: ObjectStore, nodeName: string): AgentSource {
     },
     onChange(cb) {
       // Pods of other nodes, and objects no pod of this node names, do not concern this agent.
-      let refs = new PodReferenceIndex(nodeName, store.list<Pod>('Pod'));
+      const index = () => new PodReferenceIndex(nodeName, store.list<Pod>('Pod'));
+      let refs = index();
       return subscribeChanges(store, (kind, key, obj) => {
         if (kind === 'Pod' ? refs.pod(key, obj as Pod | undefined) : refs.references(key)) cb();
       }, ['Pod', 'ConfigMap', 'Secret', 'PersistentVolumeClaim'], () => {
         // The store was replaced by a snapshot: index the new one and look at everything.
-        refs = new PodReferenceIndex(nodeName, store.list<Pod>('Pod'));
+        refs = index();
         cb();
       });
     },

@@ -12,7 +12,7 @@ import { applyBind, applyPatchMetadata } from './apply-metadata.js';
 import { applyUpdate, applyUpdateStatus } from './apply-update.js';
 import type { Command, SingleCommand } from './commands.js';
 import { parseIPv4, resolveConfig, type ObjectStoreConfig, type ResolvedConfig } from './config.js';
-import { decodeContinue, encodeContinue, sortKey } from './continue-token.js';
+import { decodeContinue, encodeContinue, isAfter, positionOf } from './continue-token.js';
 import { ContinueTokenError, StoreError } from './errors.js';
 import { ObjectTable, type StoredObject } from './object-table.js';
 import { deepFreeze } from './plain-data.js';
@@ -185,15 +185,15 @@ export class ObjectStore implements ObjectReader {
   listPage<T extends KubeObject = KubeObject>(kind: string, opts: ListPageOptions = {}): ListPage<T> {
     const limit = opts.limit ?? 0;
     if (!Number.isInteger(limit) || limit < 0) throw new ContinueTokenError(`limit must be a non-negative integer, got ${limit}`);
-    const after = opts.continue ? splitSortKey(decodeContinue(opts.continue)) : undefined;
+    const after = opts.continue ? decodeContinue(opts.continue) : undefined;
     const revision = this.revision;
     if (podNodeFilter(kind, opts.fieldSelector) !== undefined) {
       // Pods of one node: a small index lookup, filtered and cut here.
       let items = this.list<T>(kind, opts);
-      if (after) items = items.filter((o) => afterKey(o, after));
+      if (after) items = items.filter((o) => isAfter(o, after));
       if (limit === 0 || items.length <= limit) return { items, revision };
       const page = items.slice(0, limit);
-      return { items: page, revision, continue: encodeContinue(sortKey(page[page.length - 1]!)), remainingItemCount: items.length - limit };
+      return { items: page, revision, continue: encodeContinue(positionOf(page[page.length - 1]!)), remainingItemCount: items.length - limit };
     }
     const { keys, start, end } = this.table.range(kind, opts.namespace, after);
     const selective = opts.labelSelector !== undefined || opts.fieldSelector !== undefined;
@@ -210,7 +210,7 @@ export class ObjectStore implements ObjectReader {
       for (let j = i; j < end; j++) if (matches(filter, this.table.at(kind, keys[j]!))) remaining++;
     }
     if (remaining === 0) return { items, revision };
-    return { items, revision, continue: encodeContinue(sortKey(items[items.length - 1]!)), remainingItemCount: remaining };
+    return { items, revision, continue: encodeContinue(positionOf(items[items.length - 1]!)), remainingItemCount: remaining };
   }
 
   /** Pods bound to `nodeName` (index lookup). */
@@ -288,19 +288,6 @@ function claimService(w: Writer, spec: ServiceSpec | undefined): void {
 }
 
 /** `spec.nodeName=X` on pods is answered from the node index. */
-/** A continue token's key (`namespace/name`; namespaces hold no '/') as namespace and name. */
-function splitSortKey(key: string): { namespace: string; name: string } {
-  const slash = key.indexOf('/');
-  if (slash < 0) throw new ContinueTokenError('not a token returned by a previous list');
-  return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
-}
-
-/** Whether `o` comes after `key` in list order: namespace first, then name. */
-function afterKey(o: KubeObject, key: { namespace: string; name: string }): boolean {
-  const ns = o.metadata.namespace ?? '';
-  return ns === key.namespace ? o.metadata.name > key.name : ns > key.namespace;
-}
-
 function podNodeFilter(kind: string, sel: FieldSelector | undefined): string | undefined {
   if (kind !== 'Pod' || !sel) return undefined;
   const r = sel.find((x) => x.field === 'spec.nodeName' && x.operator === '=' && x.value !== '');

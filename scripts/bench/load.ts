@@ -22,6 +22,8 @@ export interface LoadResult {
    * tail is spread out or comes from a few stalls (start-up, snapshots, GC).
    */
   timeline: Array<{ second: number; writes: number; maxMs: number; overP99: number }>;
+  /** Wall-clock time (ms since the epoch) of the measured window's start, to match the timeline with node logs. */
+  measuredFromMs: number;
 }
 
 export function percentile(sorted: Float64Array | number[], p: number): number {
@@ -44,6 +46,7 @@ export async function runLoad(clients: KvClient[], concurrency: number, seconds:
   let recording = false;
   const start = performance.now();
   const warmEnd = start + warmupSeconds * 1000;
+  const measuredFromMs = Date.now() + warmupSeconds * 1000;
   const end = warmEnd + seconds * 1000;
   const worker = async (w: number): Promise<void> => {
     const client = clients[w % clients.length]!;
@@ -88,6 +91,7 @@ export async function runLoad(clients: KvClient[], concurrency: number, seconds:
       return { writes: m.length, p50Ms: percentile(m, 50), p99Ms: percentile(m, 99) };
     }),
     timeline,
+    measuredFromMs,
   };
 }
 

@@ -27,8 +27,9 @@ export interface RaftNodeConfig {
   electionMs?: number;
   /**
    * Take a snapshot and compact once this many entries were applied since
-   * the last, plus a random extra of up to a quarter so members do not all
-   * snapshot at once (default 10,000).
+   * the last (default 10,000). This and the byte thresholds below are
+   * stretched by a random factor in [1, 1.5) drawn for each interval, so the
+   * members of a group do not all snapshot at once.
    */
   snapshotEntries?: number;
   /**

@@ -127,8 +127,8 @@ export class RaftNode {
   private conf: ConfState = { voters: [], learners: [] };
   private leader: NodeId | '' = '';
   private role: Role = Role.Follower;
-  /** Applied entries after which the next snapshot is taken (see nextSnapshotAfter). */
-  private snapshotAfter = 0;
+  /** This interval's stretch of the snapshot thresholds, in [1, 1.5) (see nextSnapshotSpread). */
+  private snapshotSpread = 1;
   /** Bytes of the entries applied since the last snapshot, and that snapshot's size (see maybeSnapshot). */
   private logBytesSinceSnapshot = 0;
   private lastSnapshotBytes = 0;
@@ -179,7 +179,7 @@ export class RaftNode {
       conf = { voters: [...this.config.peers], learners: [] };
       await this.store.save({ confState: conf, entries: [] });
     }
-    this.snapshotAfter = this.nextSnapshotAfter();
+    this.snapshotSpread = this.nextSnapshotSpread();
     this.storage = new MemoryStorage({ confState: conf });
     if (loaded.snapshot) {
       this.storage.applySnapshot(loaded.snapshot);
@@ -710,7 +710,7 @@ export class RaftNode {
       if (this.applied <= this.snapshotIndex) return;
     }
     if (!force && !this.snapshotDue()) return;
-    this.snapshotAfter = this.nextSnapshotAfter();
+    this.snapshotSpread = this.nextSnapshotSpread();
     this.logBytesSinceSnapshot = 0;
     const index = this.applied;
     const conf: ConfState = { voters: [...this.conf.voters], learners: [...this.conf.learners] };
@@ -738,23 +738,27 @@ export class RaftNode {
    * Enough entries since the last snapshot, and enough bytes: at least
    * `snapshotLogRatio` times the last snapshot's size, or
    * `snapshotMaxLogBytes` whatever the state's size (memory and restart
-   * replay stay bounded).
+   * replay stay bounded). Every threshold is stretched by this interval's
+   * spread.
    */
   private snapshotDue(): boolean {
-    if (this.applied - this.snapshotIndex < this.snapshotAfter) return false;
+    const f = this.snapshotSpread;
+    if (this.applied - this.snapshotIndex < this.cfg.snapshotEntries * f) return false;
     const bytes = this.logBytesSinceSnapshot;
-    return bytes >= this.cfg.snapshotLogRatio * this.lastSnapshotBytes || bytes >= this.cfg.snapshotMaxLogBytes;
+    return bytes >= this.cfg.snapshotLogRatio * this.lastSnapshotBytes * f || bytes >= this.cfg.snapshotMaxLogBytes * f;
   }
 
   /**
-   * Entries between two snapshots: `snapshotEntries` plus up to a quarter
-   * more, drawn afresh each time, so that the members of a group, which
-   * apply the same entries, do not all stop to snapshot at the same moment
-   * (measured: when they did, the group's writes stalled together).
+   * A factor in [1, 1.5), drawn afresh for each interval between snapshots,
+   * so that the members of a group, which apply the same entries, do not
+   * all stop to snapshot at the same moment (measured: when they did, the
+   * group's writes stalled together). It stretches the byte thresholds as
+   * well as the entry count: with a large state the byte rule decides, and
+   * when only the count was spread the members still snapshotted within a
+   * few hundred entries of each other.
    */
-  private nextSnapshotAfter(): number {
-    const n = this.cfg.snapshotEntries;
-    return n + (this.config.rand ?? mathRand).intn(Math.floor(n / 4) + 1);
+  private nextSnapshotSpread(): number {
+    return 1 + (this.config.rand ?? mathRand).intn(1000) / 2000;
   }
 
   private async compactTo(index: number, conf: ConfState, data: Uint8Array, t0: number): Promise<void> {

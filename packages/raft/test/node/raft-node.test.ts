@@ -294,42 +294,69 @@ t.test('an asynchronous state machine snapshot does not hold up commits, and com
   t.equal(sm2.data.get('k11'), '11');
 });
 
-t.test('snapshots are spaced by the state size: a large state is not rewritten after every few small writes', async (t) => {
-  /** KvMachine whose snapshot is `size` bytes, however little it holds. */
-  class BigState extends KvMachine {
-    constructor(public size: number) {
-      super();
-    }
-    snapshots = 0;
-    override snapshot(): Uint8Array {
-      this.snapshots++;
-      const real = super.snapshot() as Uint8Array;
-      const out = new Uint8Array(Math.max(this.size, real.length + 4));
-      new DataView(out.buffer).setUint32(0, real.length);
-      out.set(real, 4);
-      return out;
-    }
-    override restore(data: Uint8Array): void {
-      super.restore(data.subarray(4, 4 + new DataView(data.buffer, data.byteOffset).getUint32(0)));
-    }
+/** KvMachine whose snapshot is `size` bytes, however little it holds. */
+class BigState extends KvMachine {
+  constructor(public size: number) {
+    super();
   }
-  const run = async (opts: { snapshotLogRatio?: number; snapshotMaxLogBytes?: number }, writes: number): Promise<BigState> => {
-    const sm = new BigState(4_000);
-    const node = new RaftNode({
-      id: 'a', peers: ['a'], logStore: new MemoryLogStore(), transport: new MemoryNetwork().join('a'), stateMachine: sm,
-      tickMs: 10, heartbeatMs: 30, electionMs: 100, snapshotEntries: 10, snapshotCatchUpEntries: 0, rand: { intn: () => 0 }, ...opts,
-    });
-    await node.start();
-    await until(() => node.status().role === 'leader', 'single node leads');
-    // Each entry holds about 20 bytes (the request envelope and a short put).
-    for (let i = 0; i < writes; i++) await node.propose(put(`k${i % 5}`, 'v'));
-    await node.stop();
-    return sm;
-  };
+  snapshots = 0;
+  override snapshot(): Uint8Array {
+    this.snapshots++;
+    const real = super.snapshot() as Uint8Array;
+    const out = new Uint8Array(Math.max(this.size, real.length + 4));
+    new DataView(out.buffer).setUint32(0, real.length);
+    out.set(real, 4);
+    return out;
+  }
+  override restore(data: Uint8Array): void {
+    super.restore(data.subarray(4, 4 + new DataView(data.buffer, data.byteOffset).getUint32(0)));
+  }
+}
+type Opts = { snapshotLogRatio?: number; snapshotMaxLogBytes?: number; rand?: { intn(n: number): number } };
+const runBigState = async (opts: Opts, writes: number, onSnapshot?: (applied: number) => void): Promise<BigState> => {
+  const sm = new BigState(4_000);
+  const node = new RaftNode({
+    id: 'a', peers: ['a'], logStore: new MemoryLogStore(), transport: new MemoryNetwork().join('a'), stateMachine: sm,
+    tickMs: 10, heartbeatMs: 30, electionMs: 100, snapshotEntries: 10, snapshotCatchUpEntries: 0, rand: { intn: () => 0 }, ...opts,
+  });
+  await node.start();
+  await until(() => node.status().role === 'leader', 'single node leads');
+  // Each entry holds about 20 bytes (the request envelope and a short put).
+  for (let i = 0; i < writes; i++) {
+    const before = sm.snapshots;
+    await node.propose(put(`k${i % 5}`, 'v'));
+    if (sm.snapshots > before) onSnapshot?.(node.status().applied);
+  }
+  await node.stop();
+  return sm;
+};
+
+t.test('snapshots are spaced by the state size: a large state is not rewritten after every few small writes', async (t) => {
+  const run = runBigState;
   const spaced = await run({}, 300);
   t.equal(spaced.snapshots, 2, `300 small writes under a 4 kB state: a snapshot after 10 entries, then one after 4 kB of log (took ${spaced.snapshots})`);
   const byCount = await run({ snapshotLogRatio: 0 }, 300);
   t.ok(byCount.snapshots >= 29, `with the rule off, one every 10 entries (took ${byCount.snapshots})`);
   const capped = await run({ snapshotMaxLogBytes: 1_000 }, 300);
   t.ok(capped.snapshots >= 5 && capped.snapshots < byCount.snapshots, `snapshotMaxLogBytes bounds the log between snapshots (took ${capped.snapshots})`);
+});
+
+t.test('the spread between members moves the byte rule too, not only the entry count', async (t) => {
+  // Members draw different spreads. Where the state is large the byte rule
+  // decides, and spreading only the entry count left every member
+  // snapshotting at the same index (measured: three daemons within a few
+  // hundred entries of each other, every time).
+  const points = async (intn: (n: number) => number): Promise<number[]> => {
+    const out: number[] = [];
+    await runBigState({ rand: { intn } }, 400, (applied) => out.push(applied));
+    return out;
+  };
+  const low = await points(() => 0);
+  const high = await points((n) => n - 1);
+  t.equal(low.length, 2, `spread 1: a snapshot after 10 entries, then one after 4 kB of log (at ${low.join(', ')})`);
+  t.equal(high.length, 2, `spread 1.5: the same two (at ${high.join(', ')})`);
+  t.ok(high[0]! >= 15 && high[0]! < 18, `the entry count is stretched by 1.5 (${high[0]} vs ${low[0]})`);
+  const lowGap = low[1]! - low[0]!;
+  const highGap = high[1]! - high[0]!;
+  t.ok(highGap > lowGap * 1.4 && highGap < lowGap * 1.6, `so is the byte rule: ${highGap} entries between the snapshots, against ${lowGap}`);
 });

@@ -32,15 +32,48 @@ export function encodeSnapshot(s: SnapshotData): Uint8Array {
 export async function encodeSnapshotInSlices(s: SnapshotData, perSlice: number, pause: () => Promise<void>): Promise<Uint8Array> {
   const head = JSON.stringify({ ...s, objects: [] });
   // The header ends with `"objects":[]}`: the objects go between the brackets.
-  const parts: Buffer[] = [Buffer.from(head.slice(0, -2))];
+  // Each object's text is written straight into one growing buffer: joining
+  // the texts and encoding them again (then concatenating the pieces) cost
+  // as much as encoding the objects.
+  const out = new GrowingBuffer(Math.max(64 * 1024, s.objects.length * 512));
+  out.write(head.slice(0, -2));
   const step = Math.max(1, perSlice);
-  for (let i = 0; i < s.objects.length; i += step) {
-    const text = s.objects.slice(i, i + step).map((o) => objectJson(o)).join(',');
-    parts.push(Buffer.from(i === 0 ? text : `,${text}`));
-    if (i + step < s.objects.length) await pause();
+  for (let i = 0; i < s.objects.length; i++) {
+    if (i > 0) {
+      out.write(',');
+      if (i % step === 0) await pause();
+    }
+    out.write(objectJson(s.objects[i]!));
   }
-  parts.push(Buffer.from(']}'));
-  return Buffer.concat(parts);
+  out.write(']}');
+  return out.bytes();
+}
+
+/** UTF-8 text appended into one buffer that doubles when full. */
+class GrowingBuffer {
+  private buf: Buffer;
+  private length = 0;
+
+  constructor(capacity: number) {
+    this.buf = Buffer.allocUnsafe(capacity);
+  }
+
+  write(text: string): void {
+    // A UTF-16 code unit takes at most 3 bytes of UTF-8.
+    const need = this.length + text.length * 3;
+    if (need > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
+      this.buf.copy(bigger, 0, 0, this.length);
+      this.buf = bigger;
+    }
+    this.length += this.buf.write(text, this.length);
+  }
+
+  /** The bytes written; copied out when the spare room is over a quarter (the snapshot is kept a while). */
+  bytes(): Uint8Array {
+    if (this.buf.length - this.length <= this.buf.length / 4) return this.buf.subarray(0, this.length);
+    return Buffer.from(this.buf.subarray(0, this.length));
+  }
 }
 
 export function decodeSnapshot(data: Uint8Array): SnapshotData {

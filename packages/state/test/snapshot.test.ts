@@ -90,6 +90,40 @@ t.test('the sliced encoding gives the same bytes as the whole one, and captures 
   t.same(Buffer.from(await encodeSnapshotInSlices(empty.snapshotData(), 10, async () => {})), Buffer.from(empty.snapshot()), 'an empty store too');
 });
 
+t.test('the sliced encoding: text outside ASCII, and objects larger than the buffer it starts with', async (t) => {
+  const s = busy();
+  // Two, three and four bytes of UTF-8 (a surrogate pair), and values far
+  // over the 512 bytes per object the buffer is first sized for.
+  ok(s.apply(create(configMap('unicode', { a: 'é', b: '€ and 中文', c: '🐟'.repeat(50) }), 'unicode')));
+  for (let i = 0; i < 4; i++) ok(s.apply(create(configMap(`big-${i}`, { v: `${'ü'.repeat(20_000)}${i}` }), `big-${i}`)));
+  const whole = Buffer.from(s.snapshot());
+  for (const perSlice of [1, 3, 1000]) {
+    t.same(Buffer.from(await encodeSnapshotInSlices(s.snapshotData(), perSlice, async () => {})), whole, `${perSlice} per slice`);
+  }
+  const back = newStore();
+  back.restore(whole);
+  t.equal(back.get(key('ConfigMap', 'unicode'))?.data?.c, '🐟'.repeat(50), 'and it decodes back');
+});
+
+t.test('snapshot order: kind, then namespace, then name, whether or not a list sorted the keys before', async (t) => {
+  // "a" prefixes "a-b": every object of "a" comes before those of "a-b".
+  const names = ['z', 'a-b', 'a', 'b', 'aa', 'a.b', '0'];
+  const build = () => {
+    const s = newStore();
+    for (const ns of ['a-b', 'b', 'a']) ok(s.apply(create(namespace(ns), `ns-${ns}`)));
+    for (const ns of ['b', 'a-b', 'a']) for (const n of names) ok(s.apply(create(configMap(n, { k: 'v' }, ns), `${ns}/${n}`)));
+    return s;
+  };
+  const expected = (['a', 'a-b', 'b'] as const).flatMap((ns) => [...names].sort().map((n) => `ConfigMap ${ns}/${n}`));
+  const order = (st: ReturnType<typeof build>) => st.snapshotData().objects.filter((o) => o.kind === 'ConfigMap').map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`);
+  const fresh = build();
+  t.same(order(fresh), expected, 'without sorted keys at hand');
+  const listed = build();
+  listed.list('ConfigMap');
+  t.same(order(listed), expected, 'after a list sorted the keys');
+  t.same(Buffer.from(fresh.snapshot()), Buffer.from(listed.snapshot()), 'the same bytes either way');
+});
+
 t.test('objectJson: the text of a stored object, kept for as long as it lives', async (t) => {
   const s = newStore();
   const o = ok(s.apply(create(configMap('cfg', { a: '1' }))));

@@ -12,12 +12,20 @@ import { isKind } from './kinds.js';
 type Rec = Record<string, unknown>;
 const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** A deep copy without null or undefined fields (array holes stay as they are). */
+/**
+ * A deep copy without null or undefined fields (array holes stay as they
+ * are). An own `__proto__` key stays an own key, for validation to refuse:
+ * assigned, it would become the copy's prototype.
+ */
 export function withoutNulls<T>(v: T): T {
   if (Array.isArray(v)) return v.map((x) => withoutNulls(x)) as T;
   if (typeof v === 'object' && v !== null) {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (x !== null && x !== undefined) out[k] = withoutNulls(x);
+    for (const [k, x] of Object.entries(v)) {
+      if (x === null || x === undefined) continue;
+      if (k === '__proto__') Object.defineProperty(out, k, { value: withoutNulls(x), enumerable: true, writable: true, configurable: true });
+      else out[k] = withoutNulls(x);
+    }
     return out as T;
   }
   return v;

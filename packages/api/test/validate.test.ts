@@ -201,3 +201,19 @@ t.test('PersistentVolumeClaim fields', async (t) => {
   const d = applyDefaults(valid().PersistentVolumeClaim as KubeObject) as KubeObject<{ accessModes?: string[]; volumeMode?: string }>;
   t.same([d.spec?.accessModes, d.spec?.volumeMode], [['ReadWriteOnce'], 'Filesystem'], 'defaults');
 });
+
+t.test('a "__proto__" key is refused wherever it is, through defaults too', async (t) => {
+  const cases: [string, string][] = [
+    ['{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"__proto__":{"hostNetwork":true},"containers":[{"name":"c","image":"i"}]}}', 'spec.__proto__'],
+    ['{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{"__proto__":"x"}}', 'data.__proto__'],
+    ['{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"i","env":[{"__proto__":{}}]}]}}', 'spec.containers[0].env[0].__proto__'],
+  ];
+  for (const [json, path] of cases) {
+    const o = JSON.parse(json) as unknown;
+    for (const [how, v] of [['as parsed', o], ['after defaults', applyDefaults(JSON.parse(json) as KubeObject)]] as const) {
+      t.same(validate(v).map((i) => [i.path, i.type]), [[path, 'Forbidden']], `${path}, ${how}`);
+      t.equal(Object.getPrototypeOf((v as { spec?: object; data?: object }).spec ?? (v as { data: object }).data), Object.prototype, `${how}: no prototype was set`);
+    }
+  }
+  t.match(messages(JSON.parse(cases[0]![0])), [/spec\.__proto__: Forbidden: the key "__proto__" is not allowed/]);
+});

@@ -14,7 +14,8 @@ export function mergeStringData(o: KubeObject): void {
   if (s.kind !== 'Secret' || !s.stringData) return;
   const data = { ...(s.data ?? {}) };
   for (const [k, v] of Object.entries(s.stringData)) {
-    if (typeof v === 'string') data[k] = Buffer.from(v, 'utf8').toString('base64');
+    // Defined, not assigned: a "__proto__" key stays a key, for validation to refuse.
+    if (typeof v === 'string') Object.defineProperty(data, k, { value: Buffer.from(v, 'utf8').toString('base64'), enumerable: true, writable: true, configurable: true });
   }
   s.data = data;
   delete s.stringData;

@@ -27,7 +27,8 @@ function patchMap(cur: Readonly<Record<string, string>> | undefined, patch: Reco
   const out: Record<string, string> = { ...(cur ?? {}) };
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
-    else out[k] = v;
+    // Defined, not assigned: a "__proto__" key stays a key, for validation to refuse.
+    else Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }

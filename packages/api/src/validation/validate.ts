@@ -63,10 +63,53 @@ export function jsonBytesBound(v: unknown, stopAbove = Infinity): number {
   return total;
 }
 
+/**
+ * True when `v` holds an own `__proto__` key at any depth. JSON.parse makes
+ * one an ordinary key, but any code that copies it by assignment turns it
+ * into the copy's prototype, whose fields no walk of own keys sees and
+ * every reader does. Refused outright, as the API server of Kubernetes
+ * would refuse any unknown field; the search allocates nothing.
+ */
+export function hasProtoKey(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  if (Array.isArray(v)) {
+    for (const e of v) if (hasProtoKey(e)) return true;
+    return false;
+  }
+  for (const k in v) {
+    if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+    if (k === '__proto__' || hasProtoKey((v as Record<string, unknown>)[k])) return true;
+  }
+  return false;
+}
+
+/** The path of the first own `__proto__` key in `v` (see hasProtoKey). */
+function protoKeyPath(v: unknown, path: string): string | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const p = protoKeyPath(v[i], `${path}[${i}]`);
+      if (p !== undefined) return p;
+    }
+    return undefined;
+  }
+  for (const k of Object.keys(v)) {
+    const here = path ? `${path}.${k}` : k;
+    if (k === '__proto__') return here;
+    const p = protoKeyPath((v as Record<string, unknown>)[k], here);
+    if (p !== undefined) return p;
+  }
+  return undefined;
+}
+
 export function validate(obj: unknown, opts: ValidateOptions = {}): ValidationIssue[] {
   const issues = new Issues();
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
     issues.invalid('', obj, 'an object must be a map with apiVersion, kind and metadata');
+    return issues.list;
+  }
+  if (hasProtoKey(obj)) {
+    issues.list.push({ path: protoKeyPath(obj, '') ?? '__proto__', type: 'Forbidden', reason: 'Forbidden: the key "__proto__" is not allowed' });
     return issues.list;
   }
   const o = obj as Record<string, unknown>;

@@ -10,7 +10,7 @@ import {
   type Kind, type KubeObject, type ObjectKey, type PropagationPolicy,
 } from '@shoal/api';
 import type { wire } from '@shoal/client';
-import { NotFoundError, objectJson, type ApplyResult, type WatchEvent, type WatchOptions } from '@shoal/state';
+import { NotFoundError, clone, objectJson, type ApplyResult, type WatchEvent, type WatchOptions } from '@shoal/state';
 import { BadRequestError } from './errors.js';
 import { serverStream, unary } from './handlers.js';
 import type { ApiContext } from './context.js';
@@ -42,7 +42,7 @@ function parseObject(json: string): KubeObject {
 
 /** Defaults and validation on a copy, the same the store will apply. */
 function precheck(o: KubeObject): void {
-  assertValid(applyDefaults(structuredClone(o)));
+  assertValid(applyDefaults(clone(o)));
 }
 
 function kindOf(name: string): Kind {

@@ -764,12 +764,16 @@ export class RaftNode {
   private async compactTo(index: number, conf: ConfState, data: Uint8Array, t0: number): Promise<void> {
     // A newer snapshot (the leader's) may have been installed meanwhile.
     if (this.stopped || index <= this.snapshotIndex) return;
+    const encodedAt = performance.now();
     const snap = this.storage.createSnapshot(index, conf, data);
     const compactTo = Math.max(this.storage.firstIndex() - 1, index - this.cfg.snapshotCatchUpEntries);
     await this.store.compact(compactTo, snap);
     if (compactTo >= this.storage.firstIndex()) this.storage.compact(compactTo);
     this.snapshotIndex = index;
     this.lastSnapshotBytes = snap.data.length;
-    this.log.info('snapshot taken', { index, compactedTo: compactTo, bytes: snap.data.length, ms: Math.round(performance.now() - t0) });
+    const now = performance.now();
+    this.log.info('snapshot taken', {
+      index, compactedTo: compactTo, bytes: snap.data.length, ms: Math.round(now - t0), encodeMs: Math.round(encodedAt - t0), persistMs: Math.round(now - encodedAt),
+    });
   }
 }

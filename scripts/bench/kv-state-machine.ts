@@ -38,11 +38,11 @@ export class KvStateMachine implements StateMachine {
    * written straight into one buffer sized up front. The map is copied at
    * once (a shallow copy: values are never mutated, `apply` replaces them)
    * and serialized in slices of SLICE keys with the event loop free in
-   * between, so a state of megabytes does not stall ticks, heartbeats and
+   * between (the node's pacing `pause` when it gives one), so a state of megabytes does not stall ticks, heartbeats and
    * requests (it did for 100-200 ms at 10-13 MB) while the node goes on
    * applying.
    */
-  async snapshot(): Promise<Uint8Array> {
+  async snapshot(pause?: () => Promise<void>): Promise<Uint8Array> {
     const data = new Map(this.data);
     const out = Buffer.allocUnsafe(8 + this.bytes + 16 * data.size);
     let pos = putUvarint(out, 0, data.size);
@@ -53,7 +53,7 @@ export class KvStateMachine implements StateMachine {
       pos = putUvarint(out, pos, v.length);
       out.set(v, pos);
       pos += v.length;
-      if (++n % SLICE === 0) await new Promise((r) => setImmediate(r));
+      if (++n % SLICE === 0) await (pause ? pause() : new Promise((r) => setImmediate(r)));
     }
     return out.subarray(0, pos);
   }

@@ -13,8 +13,11 @@ export interface StateMachine {
    * serialize a large state in pieces without stalling the event loop: the
    * node keeps applying entries meanwhile, so the promise must resolve to
    * the state as of the call (take a copy, or a copy-on-write view, first).
+   * Between pieces it awaits `pause` when given: the node paces the work
+   * with it (a snapshot is background work), and lets it run at full speed
+   * when stopping.
    */
-  snapshot(): Uint8Array | Promise<Uint8Array>;
+  snapshot(pause?: () => Promise<void>): Uint8Array | Promise<Uint8Array>;
   /** Replaces the whole state with a snapshot's. */
   restore(data: Uint8Array): void;
 }

@@ -360,3 +360,66 @@ t.test('the spread between members moves the byte rule too, not only the entry c
   const highGap = high[1]! - high[0]!;
   t.ok(highGap > lowGap * 1.4 && highGap < lowGap * 1.6, `so is the byte rule: ${highGap} entries between the snapshots, against ${lowGap}`);
 });
+
+/** KvMachine whose snapshot is `pieces` pieces of `pieceMs` of busy CPU each, pausing between them as asked. */
+class PiecewiseSnapshots extends KvMachine {
+  pieces = 12;
+  pieceMs = 3;
+  done = 0;
+  started = 0;
+  paused: boolean[] = [];
+  override async snapshot(pause?: () => Promise<void>): Promise<Uint8Array> {
+    this.started++;
+    const state = super.snapshot() as Uint8Array;
+    for (let i = 0; i < this.pieces; i++) {
+      const end = performance.now() + this.pieceMs;
+      while (performance.now() < end) { /* encode */ }
+      if (i + 1 < this.pieces) {
+        this.paused.push(pause !== undefined);
+        await (pause ? pause() : new Promise((r) => setImmediate(r)));
+      }
+    }
+    this.done++;
+    return state;
+  }
+}
+
+t.test('a snapshot taken by the size rule is paced: the loop gets idle time between its pieces; snapshotNow is not paced', async (t) => {
+  const sm = new PiecewiseSnapshots();
+  const node = new RaftNode({
+    id: 'a', peers: ['a'], logStore: new MemoryLogStore(), transport: new MemoryNetwork().join('a'), stateMachine: sm,
+    tickMs: 10, heartbeatMs: 30, electionMs: 100, snapshotEntries: 5, snapshotCatchUpEntries: 0, snapshotLogRatio: 0, rand: { intn: () => 0 },
+  });
+  t.teardown(() => node.stop());
+  await node.start();
+  await until(() => node.status().role === 'leader', 'single node leads');
+  for (let i = 0; i < 6; i++) await node.propose(put(`k${i}`, `${i}`));
+  await until(() => sm.done === 1, 'the size rule took a snapshot');
+  const paced = node.metrics().snapshotPauseMs;
+  // 11 pauses after pieces of at least 3 ms: 9 ms or more each (three times the piece).
+  t.ok(sm.paused.every(Boolean), 'every piece was followed by the node\'s pause');
+  t.ok(paced >= 11 * 9, `the loop was left idle ${paced.toFixed(0)} ms between the pieces`);
+  sm.paused = [];
+  await node.snapshotNow();
+  t.equal(sm.done, 2);
+  t.ok(sm.paused.every((p) => !p), 'snapshotNow gives no pacer');
+  t.equal(node.metrics().snapshotPauseMs, paced, 'and so no pause');
+});
+
+t.test('stopping during a paced snapshot lets it finish unpaced', async (t) => {
+  const sm = new PiecewiseSnapshots();
+  sm.pieces = 200;
+  const node = new RaftNode({
+    id: 'a', peers: ['a'], logStore: new MemoryLogStore(), transport: new MemoryNetwork().join('a'), stateMachine: sm,
+    tickMs: 10, heartbeatMs: 30, electionMs: 100, snapshotEntries: 5, snapshotCatchUpEntries: 0, snapshotLogRatio: 0, rand: { intn: () => 0 },
+  });
+  await node.start();
+  await until(() => node.status().role === 'leader', 'single node leads');
+  for (let i = 0; i < 6; i++) await node.propose(put(`k${i}`, `${i}`));
+  await until(() => node.metrics().snapshotPauseMs > 0, 'a paced snapshot is under way');
+  await node.stop();
+  const atStop = node.metrics().snapshotPauseMs;
+  t.equal(sm.done, 1, 'stop waited for the snapshot');
+  // Paced, 200 pieces would have paused about 1.8 s; after stop, at most the pause in progress.
+  t.ok(atStop < 200, `it paused ${atStop.toFixed(0)} ms in all, not for every piece`);
+});

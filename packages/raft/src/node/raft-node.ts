@@ -70,7 +70,7 @@ export interface RaftNodeMetrics {
   /** Prop messages a follower sent to the leader, and the proposals in them. */
   forwards: number;
   forwardedProposals: number;
-  /** Time a paced snapshot left the event loop to other work between its pieces (see snapshotPause). */
+  /** Time a paced snapshot left the event loop to other work between its pieces (see snapshotPacer). */
   snapshotPauseMs: number;
   /** Sum over this node's resolved proposals of the time from propose to apply. */
   proposeToApplyMs: number;

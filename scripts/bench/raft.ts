@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- raft [--clients C] [--duration D] [--trials N] [--json]
  *  [--only shoal|etcd] [--shoal daemon|kv|both] [--cpu-prof DIR] [--snapshot-entries N]
- *  [--etcd-snapshot-count N] [--snapshot-log-ratio R] [--warmup S] [--timeline]`
+ *  [--etcd-snapshot-count N] [--snapshot-log-ratio R] [--warmup S] [--timeline] [--rounds R]`
  *
  * Three Shoal nodes and then a three-member etcd cluster, as processes on
  * loopback, each driven by the same load generator (C clients writing
@@ -17,7 +17,11 @@
  * the object layer's; `--shoal both` runs both, then etcd.
  * Writes completing in the first S seconds (default 2) are not counted;
  * `--timeline` prints each measured second (writes, slowest, writes over
- * the run's p99).
+ * the run's p99). `--rounds R` repeats the whole comparison R times with
+ * fresh clusters, etcd first in every other round, and ends with each
+ * ratio's median and range and in how many rounds each goal was met: the
+ * host's speed moves enough between minutes that one run's ratios swing
+ * by a third.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -124,6 +128,100 @@ function ensureDocker(): void {
   if (r.status !== 0) throw new Error(`${script} failed (exit ${r.status})`);
 }
 
+interface Goals {
+  side: string;
+  throughputAtLeastEtcd: boolean | null;
+  p99AtMostEtcd: boolean | null;
+  failoverMedianAtMost500ms: boolean;
+  failoverMaxAtMost1s: boolean;
+}
+
+interface RoundOutcome {
+  json: Record<string, unknown>;
+  ratios: Record<string, { throughput: number; p50: number; p99: number; failoverMedian: number }>;
+  goals?: Goals;
+}
+
+/** One round's table, ratios, CPU per write and goals, printed; and the same as data. */
+function report(sides: Array<[string, SideResult]>, log: (s: string) => void): RoundOutcome {
+  const json: Record<string, unknown> = {};
+  const table = (name: string, r: SideResult): string =>
+    `${name.padEnd(9)} ${String(round(r.load.writesPerSec, 0)).padStart(8)} ${String(round(r.load.p50Ms)).padStart(8)} ${String(round(r.load.p99Ms)).padStart(8)} ${String(round(r.load.maxMs)).padStart(8)} ${String(r.failover.medianMs).padStart(12)} ${String(r.failover.maxMs).padStart(12)}`;
+  log('');
+  log(`side      writes/s  p50(ms)  p99(ms)  max(ms) fail.med(ms) fail.max(ms)`);
+  for (const [name, r] of sides) {
+    log(table(name, r));
+    json[name] = r;
+  }
+  const etcd = sides.find(([n]) => n === 'etcd')?.[1];
+  const ratios: RoundOutcome['ratios'] = {};
+  for (const [name, r] of sides) {
+    if (name === 'etcd' || !etcd) continue;
+    const x = {
+      throughput: round(r.load.writesPerSec / etcd.load.writesPerSec, 2),
+      p50: round(r.load.p50Ms / etcd.load.p50Ms, 2),
+      p99: round(r.load.p99Ms / etcd.load.p99Ms, 2),
+      failoverMedian: round(r.failover.medianMs / etcd.failover.medianMs, 2),
+    };
+    ratios[name] = x;
+    log(`${name}/etcd: throughput x${x.throughput}, p50 x${x.p50}, p99 x${x.p99}, failover median x${x.failoverMedian}`);
+  }
+  if (etcd && sides.length > 1) json.ratios = ratios;
+  const perWrite = (r: SideResult): string => {
+    const writes = Math.max(1, r.load.writes);
+    return `${round(r.cpuMs.members / writes, 3)} ms in the members + ${round(r.cpuMs.loadGenerator / writes, 3)} ms in the load generator`;
+  };
+  for (const [name, r] of sides) log(`${name} CPU per write: ${perWrite(r)}`);
+  // The issue's goals are judged on the Shoal side that was run: the daemons when they ran.
+  const judged = sides.find(([n]) => n !== 'etcd');
+  if (judged) {
+    const [name, shoal] = judged;
+    const goals: Goals = {
+      side: name,
+      throughputAtLeastEtcd: etcd ? shoal.load.writesPerSec >= etcd.load.writesPerSec : null,
+      p99AtMostEtcd: etcd ? shoal.load.p99Ms <= etcd.load.p99Ms : null,
+      failoverMedianAtMost500ms: shoal.failover.medianMs <= 500,
+      failoverMaxAtMost1s: shoal.failover.maxMs <= 1000,
+    };
+    json.goals = goals;
+    log(`goals: ${Object.entries(goals).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  }
+  return { json, ratios, ...(json.goals ? { goals: json.goals as Goals } : {}) };
+}
+
+/** Over several rounds: each ratio's median and range, and in how many rounds each goal was met. */
+function summarize(outcomes: RoundOutcome[], log: (s: string) => void): Record<string, unknown> {
+  const median = (xs: number[]): number => {
+    const v = [...xs].sort((a, b) => a - b);
+    const m = Math.floor(v.length / 2);
+    return v.length % 2 === 1 ? v[m]! : round((v[m - 1]! + v[m]!) / 2, 2);
+  };
+  const summary: Record<string, unknown> = { rounds: outcomes.length };
+  log('');
+  const names = Object.keys(outcomes[0]?.ratios ?? {});
+  for (const name of names) {
+    const per = (k: 'throughput' | 'p99' | 'failoverMedian'): { median: number; min: number; max: number } => {
+      const xs = outcomes.map((o) => o.ratios[name]![k]);
+      return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) };
+    };
+    const x = { throughput: per('throughput'), p99: per('p99'), failoverMedian: per('failoverMedian') };
+    summary[name] = x;
+    log(`${name}/etcd over ${outcomes.length} rounds: throughput median x${x.throughput.median} (x${x.throughput.min}-x${x.throughput.max}), ` +
+      `p99 median x${x.p99.median} (x${x.p99.min}-x${x.p99.max}), failover median x${x.failoverMedian.median}`);
+  }
+  const goals = outcomes.map((o) => o.goals).filter((g): g is Goals => g !== undefined);
+  if (goals.length > 0) {
+    const met: Record<string, string> = {};
+    for (const k of ['throughputAtLeastEtcd', 'p99AtMostEtcd', 'failoverMedianAtMost500ms', 'failoverMaxAtMost1s'] as const) {
+      if (goals.some((g) => g[k] === null)) continue;
+      met[k] = `${goals.filter((g) => g[k] === true).length}/${goals.length}`;
+    }
+    summary.goalsMet = met;
+    log(`goals met (rounds): side=${goals[0]!.side} ${Object.entries(met).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  }
+  return summary;
+}
+
 export default async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -133,6 +231,8 @@ export default async function main(argv: string[]): Promise<void> {
       warmup: { type: 'string', default: '2' },
       timeline: { type: 'boolean', default: false },
       trials: { type: 'string', default: '10' },
+      // Repeat the whole comparison, fresh clusters each time, every other round with etcd first.
+      rounds: { type: 'string', default: '1' },
       json: { type: 'boolean', default: false },
       only: { type: 'string' },
       // daemon: real shoald processes, writes through the object API (default); kv: the Raft log alone; both.
@@ -176,59 +276,37 @@ export default async function main(argv: string[]): Promise<void> {
     clients, durationS: duration, warmupS: loadOpts.warmup, valueBytes: 256, shoalSide: shoalMode, shoalTiming: DEFAULT_TIMING,
     snapshotEntries: values['snapshot-entries'] ?? 'default', snapshotLogRatio: values['snapshot-log-ratio'] ?? 'default', etcdSnapshotCount: values['etcd-snapshot-count'] ?? 'default',
   };
-  const sides: Array<[string, SideResult]> = [];
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds: must be a whole number of at least 1, got "${values.rounds}"`);
+  const etcdArgs = values['etcd-snapshot-count'] ? ['--snapshot-count', values['etcd-snapshot-count']] : [];
   // With --cpu-prof the nodes get SIGTERM and a moment to write their profiles.
   const grace = values['cpu-prof'] ? 5000 : 0;
+  const runners: Array<[string, () => Promise<SideResult>]> = [];
   if (values.only !== 'etcd' && shoalMode !== 'kv') {
     ensureDocker();
-    sides.push(['shoal', await runSide(async () => new DaemonCluster(nodeArgs, daemonTiming), loadOpts, log)]);
+    runners.push(['shoal', () => runSide(async () => new DaemonCluster(nodeArgs, daemonTiming), loadOpts, log)]);
   }
   if (values.only !== 'etcd' && shoalMode !== 'daemon') {
-    sides.push(['shoal-kv', await runSide(() => shoalCluster(3, DEFAULT_TIMING, nodeArgs, serverArgs), loadOpts, log, grace)]);
+    runners.push(['shoal-kv', () => runSide(() => shoalCluster(3, DEFAULT_TIMING, nodeArgs, serverArgs), loadOpts, log, grace)]);
   }
-  const etcdArgs = values['etcd-snapshot-count'] ? ['--snapshot-count', values['etcd-snapshot-count']] : [];
-  if (values.only !== 'shoal') sides.push(['etcd', await runSide(() => etcdCluster(3, etcdArgs), loadOpts, log)]);
+  if (values.only !== 'shoal') runners.push(['etcd', () => runSide(() => etcdCluster(3, etcdArgs), loadOpts, log)]);
 
-  const table = (name: string, r: SideResult): string =>
-    `${name.padEnd(9)} ${String(round(r.load.writesPerSec, 0)).padStart(8)} ${String(round(r.load.p50Ms)).padStart(8)} ${String(round(r.load.p99Ms)).padStart(8)} ${String(round(r.load.maxMs)).padStart(8)} ${String(r.failover.medianMs).padStart(12)} ${String(r.failover.maxMs).padStart(12)}`;
-  log('');
-  log(`side      writes/s  p50(ms)  p99(ms)  max(ms) fail.med(ms) fail.max(ms)`);
-  for (const [name, r] of sides) {
-    log(table(name, r));
-    result[name] = r;
+  const outcomes: RoundOutcome[] = [];
+  for (let r = 1; r <= rounds; r++) {
+    if (rounds > 1) log(`\n=== round ${r} of ${rounds}${r % 2 === 0 ? ' (etcd first)' : ''}`);
+    // Every other round runs etcd first, so that the host's drift over a
+    // series does not always fall on the same side.
+    const order = r % 2 === 0 ? [...runners].sort(([a], [b]) => Number(b === 'etcd') - Number(a === 'etcd')) : runners;
+    const sides: Array<[string, SideResult]> = [];
+    for (const [name, run] of order) sides.push([name, await run()]);
+    sides.sort(([a], [b]) => runners.findIndex(([n]) => n === a) - runners.findIndex(([n]) => n === b));
+    outcomes.push(report(sides, log));
   }
-  const etcd = sides.find(([n]) => n === 'etcd')?.[1];
-  const ratios: Record<string, unknown> = {};
-  for (const [name, r] of sides) {
-    if (name === 'etcd' || !etcd) continue;
-    const x = {
-      throughput: round(r.load.writesPerSec / etcd.load.writesPerSec, 2),
-      p50: round(r.load.p50Ms / etcd.load.p50Ms, 2),
-      p99: round(r.load.p99Ms / etcd.load.p99Ms, 2),
-      failoverMedian: round(r.failover.medianMs / etcd.failover.medianMs, 2),
-    };
-    ratios[name] = x;
-    log(`${name}/etcd: throughput x${x.throughput}, p50 x${x.p50}, p99 x${x.p99}, failover median x${x.failoverMedian}`);
-  }
-  if (etcd && sides.length > 1) result.ratios = ratios;
-  const perWrite = (r: SideResult): string => {
-    const writes = Math.max(1, r.load.writes);
-    return `${round(r.cpuMs.members / writes, 3)} ms in the members + ${round(r.cpuMs.loadGenerator / writes, 3)} ms in the load generator`;
-  };
-  for (const [name, r] of sides) log(`${name} CPU per write: ${perWrite(r)}`);
-  // The issue's goals are judged on the Shoal side that was run: the daemons when they ran.
-  const judged = sides.find(([n]) => n !== 'etcd');
-  if (judged) {
-    const [name, shoal] = judged;
-    const goals = {
-      side: name,
-      throughputAtLeastEtcd: etcd ? shoal.load.writesPerSec >= etcd.load.writesPerSec : null,
-      p99AtMostEtcd: etcd ? shoal.load.p99Ms <= etcd.load.p99Ms : null,
-      failoverMedianAtMost500ms: shoal.failover.medianMs <= 500,
-      failoverMaxAtMost1s: shoal.failover.maxMs <= 1000,
-    };
-    result.goals = goals;
-    log(`goals: ${Object.entries(goals).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  if (rounds === 1) {
+    Object.assign(result, outcomes[0]!.json);
+  } else {
+    result.rounds = outcomes.map((o) => o.json);
+    result.summary = summarize(outcomes, log);
   }
   if (values.json) log(JSON.stringify(result));
 }

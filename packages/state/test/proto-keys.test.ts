@@ -47,5 +47,5 @@ t.test('label and annotation patches with a __proto__ key are refused', async (t
 t.test('encodeCommand keeps a __proto__ key as data, so every replica refuses it alike', async (t) => {
   const o = JSON.parse('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"},"data":{"__proto__":"v"}}');
   const round = viaLog(new TextDecoder().decode(encodeCommand({ type: 'create', object: o, uid: 'u', timestamp: T0 })));
-  t.ok(Object.prototype.hasOwnProperty.call((round as { object: { data: object } }).object.data, '__proto__'));
+  t.ok(Object.prototype.hasOwnProperty.call((round as unknown as { object: { data: object } }).object.data, '__proto__'));
 });

@@ -102,7 +102,7 @@ t.test('the sliced encoding: text outside ASCII, and objects larger than the buf
   }
   const back = newStore();
   back.restore(whole);
-  t.equal(back.get(key('ConfigMap', 'unicode'))?.data?.c, '🐟'.repeat(50), 'and it decodes back');
+  t.equal((back.get(key('ConfigMap', 'unicode')) as { data?: Record<string, string> } | undefined)?.data?.c, '🐟'.repeat(50), 'and it decodes back');
 });
 
 t.test('snapshot order: kind, then namespace, then name, whether or not a list sorted the keys before', async (t) => {

@@ -38,9 +38,9 @@ export class KvStateMachine implements StateMachine {
    * written straight into one buffer sized up front. The map is copied at
    * once (a shallow copy: values are never mutated, `apply` replaces them)
    * and serialized in slices of SLICE keys with the event loop free in
-   * between (the node's pacing `pause` when it gives one), so a state of megabytes does not stall ticks, heartbeats and
-   * requests (it did for 100-200 ms at 10-13 MB) while the node goes on
-   * applying.
+   * between (for the node's pacing `pause` when it gives one), so a state
+   * of megabytes does not stall ticks, heartbeats and requests (it did for
+   * 100-200 ms at 10-13 MB) while the node goes on applying.
    */
   async snapshot(pause?: () => Promise<void>): Promise<Uint8Array> {
     const data = new Map(this.data);

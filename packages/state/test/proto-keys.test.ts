@@ -29,8 +29,7 @@ t.test('a __proto__ key anywhere in an object is refused by name, on create and 
 t.test('an update cannot slip one in either', async (t) => {
   const s = newStore();
   const cur = ok(s.apply({ type: 'create', object: pod('p'), uid: 'u-1', timestamp: T0 }));
-  const next = JSON.stringify({ ...cur, status: undefined }).replace('"labels":', '"__proto__":{"deletionTimestamp":"2026-01-01T00:00:00Z"},"labels":');
-  const json = next.includes('__proto__') ? next : next.replace('"metadata":{', '"metadata":{"__proto__":{"deletionTimestamp":"2026-01-01T00:00:00Z"},');
+  const json = JSON.stringify({ ...cur, status: undefined }).replace('"metadata":{', '"metadata":{"__proto__":{"deletionTimestamp":"2026-01-01T00:00:00Z"},');
   const e = err(s.apply(viaLog(`{"type":"update","object":${json}}`)));
   t.type(e, InvalidError);
   t.match(e.message, /metadata\.__proto__/);

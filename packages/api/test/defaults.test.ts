@@ -90,3 +90,23 @@ t.test('nulls are dropped and unknown kinds pass through', async (t) => {
   const w = applyDefaults({ apiVersion: 'x/v1', kind: 'Widget', metadata: { name: 'w' } });
   t.same(w, { apiVersion: 'x/v1', kind: 'Widget', metadata: { name: 'w' } });
 });
+
+t.test('applyDefaults leaves its input as it was: it works on a copy (the API precheck relies on it)', async (t) => {
+  for (const kind of Object.keys(valid())) {
+    const input = JSON.parse(JSON.stringify(valid()[kind])) as KubeObject;
+    const before = JSON.stringify(input);
+    const out = applyDefaults(input);
+    t.equal(JSON.stringify(input), before, `${kind}: input unchanged`);
+    t.not(out, input, `${kind}: a new object`);
+  }
+  // A frozen input is read, never written.
+  const frozen = JSON.parse(JSON.stringify(valid().Pod)) as KubeObject;
+  const freeze = (v: unknown): void => {
+    if (typeof v === 'object' && v !== null) {
+      Object.freeze(v);
+      for (const x of Object.values(v)) freeze(x);
+    }
+  };
+  freeze(frozen);
+  t.doesNotThrow(() => applyDefaults(frozen), 'a deeply frozen pod defaults without a write to it');
+});

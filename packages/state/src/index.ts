@@ -15,4 +15,3 @@ export { FOREGROUND_FINALIZER, SYSTEM_NAMESPACES } from './apply-delete.js';
 export { SNAPSHOT_FORMAT, encodeSnapshotInSlices, type SnapshotData } from './snapshot-codec.js';
 export { commandForAction, nameSuffixFrom, type LeaderChoices } from './leader-choices.js';
 export { objectJson } from './object-json.js';
-export { clone } from './plain-data.js';

@@ -1,23 +1,4 @@
-/** Helpers for JSON-shaped data: copy, freeze, compare. */
-
-/**
- * A deep copy of JSON-shaped data (frozen input gives an unfrozen copy);
- * a tenth of `structuredClone`'s time on a small object. An own
- * `__proto__` key (JSON.parse makes one) stays an own key of the copy.
- */
-export function clone<T>(v: T): T {
-  if (Array.isArray(v)) return v.map(clone) as T;
-  if (typeof v === 'object' && v !== null) {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v)) {
-      const c = clone((v as Record<string, unknown>)[k]);
-      if (k === '__proto__') Object.defineProperty(out, k, { value: c, enumerable: true, writable: true, configurable: true });
-      else out[k] = c;
-    }
-    return out as T;
-  }
-  return v;
-}
+/** Helpers for JSON-shaped data: freeze, compare. */
 
 /** Freezes `v` and everything under it; already-frozen subtrees are shared from stored objects and skipped. */
 export function deepFreeze<T>(v: T): T {

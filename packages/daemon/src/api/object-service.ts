@@ -10,7 +10,7 @@ import {
   type Kind, type KubeObject, type ObjectKey, type PropagationPolicy,
 } from '@shoal/api';
 import type { wire } from '@shoal/client';
-import { NotFoundError, clone, objectJson, type ApplyResult, type WatchEvent, type WatchOptions } from '@shoal/state';
+import { NotFoundError, objectJson, type ApplyResult, type WatchEvent, type WatchOptions } from '@shoal/state';
 import { BadRequestError } from './errors.js';
 import { serverStream, unary } from './handlers.js';
 import type { ApiContext } from './context.js';
@@ -40,9 +40,9 @@ function parseObject(json: string): KubeObject {
   return o;
 }
 
-/** Defaults and validation on a copy, the same the store will apply. */
+/** Defaults and validation, the same the store will apply; applyDefaults works on a copy, `o` stays as sent. */
 function precheck(o: KubeObject): void {
-  assertValid(applyDefaults(clone(o)));
+  assertValid(applyDefaults(o));
 }
 
 function kindOf(name: string): Kind {

@@ -181,7 +181,9 @@ export class Raft {
     this.votes.clear();
     for (const [id, pr] of this.progress) {
       const fresh = this.newProgress(pr.isLearner);
-      if (id === this.id) fresh.match = this.log.lastIndex();
+      // Our own log counts as far as it is synced (entries below the
+      // unstable part); the rest counts once onPersisted says so.
+      if (id === this.id) fresh.match = Math.min(this.log.lastIndex(), this.log.unstable.offset - 1);
       this.progress.set(id, fresh);
     }
     this.pendingConfIndex = 0;
@@ -478,11 +480,25 @@ export class Raft {
     }
     this.uncommittedSize += size;
     this.log.append(stamped);
-    // The leader counts its own log towards the quorum. The driver persists
-    // these entries before sending any message of the same Ready, and before
-    // applying, so a commit never rests on an entry lost in a leader crash.
-    this.progress.get(this.id)?.maybeUpdate(this.log.lastIndex());
-    this.maybeCommit();
+    // The leader's own entries count towards the quorum only once synced
+    // (onPersisted, from RawNode.advance), as a follower's count once it
+    // acknowledges them. So no commit index this leader sends can rest on an
+    // entry of its own still being written, whenever the driver sends it.
+  }
+
+  /**
+   * The driver has synced the log through `index` (an entry of `term`). A
+   * leader counts it towards the quorum now; if that commits more, the
+   * followers hear of it at once.
+   */
+  onPersisted(index: number, term: number): void {
+    if (this.role !== Role.Leader || !this.log.matchTerm(index, term)) return;
+    const pr = this.progress.get(this.id);
+    if (pr === undefined || !pr.maybeUpdate(index)) return;
+    if (this.maybeCommit()) {
+      this.releasePendingReadIndexMessages();
+      this.bcastAppend();
+    }
   }
 
   reduceUncommittedSize(ents: Entry[]): void {

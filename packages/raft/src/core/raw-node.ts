@@ -9,6 +9,7 @@ import {
   Role,
   type ConfChange,
   type ConfState,
+  type Entry,
   type HardState,
   type Message,
   type NodeId,
@@ -168,6 +169,35 @@ export class RawNode {
     return rd;
   }
 
+  /**
+   * Messages the driver may send while the outstanding Ready is still being
+   * synced (`mayLeave` is its rule), taken out of what the next Ready would
+   * carry; the rest stay, in order. Appends deferred by proposals are made
+   * first, so new entries reach the followers without waiting for the sync.
+   */
+  takeMessages(mayLeave: (m: Message) => boolean): Message[] {
+    const r = this.raft;
+    r.flushAppends();
+    if (r.msgs.length === 0) return [];
+    const out: Message[] = [];
+    const keep: Message[] = [];
+    for (const m of r.msgs) (mayLeave(m) ? out : keep).push(m);
+    r.msgs = keep;
+    return out;
+  }
+
+  /**
+   * Committed entries already synced to storage (below the unstable part)
+   * from index `from` on, at most `maxBytes` of them: what the driver may
+   * apply while a Ready is being synced. None while a snapshot waits.
+   */
+  durableCommitted(from: number, maxBytes: number): Entry[] {
+    const log = this.raft.log;
+    if (log.unstable.snapshot !== undefined || from < log.firstIndex()) return [];
+    const hi = Math.min(log.committed, log.unstable.offset - 1);
+    return from > hi ? [] : log.slice(from, hi + 1, maxBytes);
+  }
+
   /** The last Ready has been persisted, sent and applied. */
   advance(): void {
     const f = this.inFlight;
@@ -179,7 +209,10 @@ export class RawNode {
       if (f.snapIndex > log.applied) log.appliedTo(f.snapIndex);
     }
     if (f.appliedIndex > 0) log.appliedTo(f.appliedIndex);
-    if (f.stableIndex > 0) log.unstable.stableTo(f.stableIndex, f.stableTerm);
+    if (f.stableIndex > 0) {
+      log.unstable.stableTo(f.stableIndex, f.stableTerm);
+      this.raft.onPersisted(f.stableIndex, f.stableTerm);
+    }
     this.raft.onApplied();
   }
 

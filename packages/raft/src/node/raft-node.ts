@@ -72,6 +72,9 @@ export interface RaftNodeMetrics {
   forwardedProposals: number;
   /** Time a paced snapshot left the event loop to other work between its pieces (see snapshotPacer). */
   snapshotPauseMs: number;
+  /** Messages sent, and committed entries applied, while a Ready's batch was being synced. */
+  sentWhileSaving: number;
+  appliedWhileSaving: number;
   /** Sum over this node's resolved proposals of the time from propose to apply. */
   proposeToApplyMs: number;
   proposalsApplied: number;
@@ -120,6 +123,9 @@ export class RaftNode {
   private started = false;
   private stopped = false;
   private kickPending = false;
+  /** A Ready's batch is being written (see flushWhileSaving). */
+  private saving = false;
+  private midSaveFlushPending = false;
   /** A snapshot whose state machine data is still being serialized. */
   private snapshotting: Promise<void> | undefined;
   /** Set when a message from the current leader arrives (see startTicker). */
@@ -153,7 +159,7 @@ export class RaftNode {
   private readonly confWaiters: Array<{ cc: ConfChange; done: (e?: Error) => void }> = [];
   private readonly counters: RaftNodeMetrics = {
     readies: 0, saves: 0, saveMs: 0, snapshotPauseMs: 0, entriesPersisted: 0, messagesSent: 0, entriesApplied: 0, proposals: 0, forwards: 0, forwardedProposals: 0,
-    proposeToApplyMs: 0, proposalsApplied: 0,
+    proposeToApplyMs: 0, proposalsApplied: 0, sentWhileSaving: 0, appliedWhileSaving: 0,
   };
   private readonly leaderHandlers = new Set<LeaderChangeHandler>();
   private readonly confHandlers = new Set<ConfChangeHandler>();
@@ -507,6 +513,10 @@ export class RaftNode {
    * Ready (and a save) of one or two entries whenever the loop was idle.
    */
   private kick(): void {
+    if (this.saving) {
+      this.flushWhileSaving();
+      return;
+    }
     if (this.kickPending || this.wakeUp === undefined) return;
     this.kickPending = true;
     setImmediate(() => {
@@ -514,6 +524,41 @@ export class RaftNode {
       const w = this.wakeUp;
       this.wakeUp = undefined;
       w?.();
+    });
+  }
+
+  /**
+   * While a Ready's batch is being synced, the Ready loop waits, but what
+   * arrives meanwhile need not: once per event-loop turn (as kick() wakes
+   * the loop), the messages that promise nothing about this node's disk go
+   * out (a leader's appends and commit index, forwarded requests; see
+   * sendsBeforePersist), and committed entries already synced are applied.
+   * So a slow fsync on one member holds up only what waits for that
+   * member's disk: a leader whose own save lags commits with its
+   * followers (it counts itself only once synced, see Raft.onPersisted), and
+   * a follower applies what is committed without waiting for its next
+   * batch. Nothing happens while the term or vote is not yet synced.
+   */
+  private flushWhileSaving(): void {
+    if (this.midSaveFlushPending) return;
+    this.midSaveFlushPending = true;
+    setImmediate(() => {
+      this.midSaveFlushPending = false;
+      if (!this.saving || this.stopped) return;
+      const r = this.raw.raft;
+      if (r.term !== this.savedHard.term || r.vote !== this.savedHard.vote) return;
+      const leader = r.role === Role.Leader;
+      const out = this.raw.takeMessages((m) => sendsBeforePersist(m, leader, false));
+      if (out.length > 0) {
+        this.transport.send(out);
+        this.counters.messagesSent += out.length;
+        this.counters.sentWhileSaving += out.length;
+      }
+      const ents = this.raw.durableCommitted(this.applied + 1, r.cfg.maxCommittedSizePerReady);
+      if (ents.length === 0) return;
+      for (const e of ents) this.applyEntry(e);
+      this.counters.appliedWhileSaving += ents.length;
+      this.releaseReads();
     });
   }
 
@@ -611,12 +656,17 @@ export class RaftNode {
     if (rd.hardState || rd.entries.length > 0 || rd.snapshot) {
       const t0 = performance.now();
       const sync = rd.entries.length > 0 || rd.snapshot !== undefined || termOrVoteChanged;
-      await this.store.save({
-        entries: rd.entries,
-        sync,
-        ...(hs && { hardState: hs }),
-        ...(rd.snapshot && { snapshot: rd.snapshot }),
-      });
+      this.saving = true;
+      try {
+        await this.store.save({
+          entries: rd.entries,
+          sync,
+          ...(hs && { hardState: hs }),
+          ...(rd.snapshot && { snapshot: rd.snapshot }),
+        });
+      } finally {
+        this.saving = false;
+      }
       if (hs) this.savedHard = hs;
       if (rd.snapshot) this.durableIndex = rd.snapshot.metadata.index;
       const last = rd.entries[rd.entries.length - 1];

@@ -38,8 +38,21 @@ export function newRaft(
   });
 }
 
-/** Takes the node's outgoing messages (flushing batched appends first). */
+/**
+ * Tells the node its whole log is synced, as its driver would after a save:
+ * a leader counts its own entries towards the quorum only from then on.
+ */
+export function synced(r: Raft): void {
+  r.onPersisted(r.log.lastIndex(), r.log.lastTerm());
+}
+
+/**
+ * Takes the node's outgoing messages (flushing batched appends first). The
+ * network stands for drivers that sync before they send, so the node's log
+ * counts as synced first.
+ */
 export function readMessages(r: Raft): Message[] {
+  synced(r);
   r.flushAppends();
   const msgs = r.msgs;
   r.msgs = [];

@@ -2,7 +2,7 @@
 import t from 'tap';
 import { MessageType, Role, type Entry } from '../../src/types.js';
 import { MemoryStorage } from '../../src/core/memory-storage.js';
-import { hup, ids, logOf, msg, Network, newRaft, prop, readMessages } from './network.js';
+import { hup, ids, logOf, msg, Network, newRaft, prop, readMessages, synced } from './network.js';
 
 const enc = new TextEncoder();
 function ent(term: number, index: number, data = ''): Entry {
@@ -49,12 +49,19 @@ t.test('the leader commits an entry once a majority stores it, and tells followe
 });
 
 t.test('commit needs acknowledgements from a majority', async (t) => {
-  const cases: { size: number; acks: string[]; commit: boolean }[] = [
+  // `synced`: the leader's driver has synced the entry (the leader counts
+  // itself only then); without it, the followers alone must be a majority.
+  const cases: { size: number; acks: string[]; commit: boolean; synced?: false }[] = [
     { size: 1, acks: [], commit: true },
+    { size: 1, acks: [], commit: false, synced: false },
     { size: 3, acks: [], commit: false },
     { size: 3, acks: ['n2'], commit: true },
+    { size: 3, acks: ['n2'], commit: false, synced: false },
+    { size: 3, acks: ['n2', 'n3'], commit: true, synced: false },
     { size: 5, acks: ['n2'], commit: false },
     { size: 5, acks: ['n2', 'n3'], commit: true },
+    { size: 5, acks: ['n2', 'n3'], commit: false, synced: false },
+    { size: 5, acks: ['n2', 'n3', 'n4'], commit: true, synced: false },
     { size: 5, acks: ['n2', 'n3', 'n4', 'n5'], commit: true },
   ];
   for (const c of cases) {
@@ -66,6 +73,7 @@ t.test('commit needs acknowledgements from a majority', async (t) => {
     readMessages(r);
     r.step(prop('n1', 'x'));
     const li = r.log.lastIndex();
+    if (c.synced !== false) synced(r);
     for (const id of c.acks) r.step(msg({ type: MessageType.AppResp, from: id, to: 'n1', term: r.term, index: li }));
     t.equal(r.log.committed === li, c.commit, JSON.stringify(c));
   }

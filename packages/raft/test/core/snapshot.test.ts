@@ -3,7 +3,7 @@ import t from 'tap';
 import { MessageType, Role } from '../../src/types.js';
 import { MemoryStorage } from '../../src/core/memory-storage.js';
 import { ProgressState } from '../../src/core/progress.js';
-import { hup, ids, msg, Network, newRaft, prop, readMessages } from './network.js';
+import { hup, ids, msg, Network, newRaft, prop, readMessages, synced } from './network.js';
 
 const enc = new TextEncoder();
 
@@ -47,6 +47,7 @@ t.test('a failed snapshot sends the follower back to probing', async (t) => {
   const lead = newRaft('n1', ids(3), { storage });
   lead.becomeCandidate();
   lead.becomeLeader();
+  synced(lead);
   lead.step(msg({ type: MessageType.AppResp, from: 'n2', to: 'n1', term: lead.term, index: lead.log.lastIndex() }));
   persistAndCompact(lead, storage, lead.log.committed);
   const pr = lead.progress.get('n3')!;

@@ -423,3 +423,61 @@ t.test('stopping during a paced snapshot lets it finish unpaced', async (t) => {
   // Paced, 200 pieces would have paused about 1.8 s; after stop, at most the pause in progress.
   t.ok(atStop < 200, `it paused ${atStop.toFixed(0)} ms in all, not for every piece`);
 });
+
+/** Holds the store's saves from now until the returned function is called. */
+function holdSaves(store: MemoryLogStore): { release: () => void; held: () => number } {
+  const save = store.save.bind(store);
+  let held = 0;
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  store.save = async (batch) => {
+    held++;
+    await gate;
+    return save(batch);
+  };
+  return {
+    release: () => {
+      store.save = save;
+      release();
+    },
+    held: () => held,
+  };
+}
+
+t.test('a leader whose disk stalls still commits with its followers, and tells them at once', async (t) => {
+  const c = new Cluster(['n1', 'n2', 'n3']);
+  await c.startAll();
+  t.teardown(() => c.stopAll());
+  const lead = await c.waitLeader();
+  const [f1, f2] = [...c.members.values()].filter((m) => m !== lead);
+  await f1!.node.propose(put('warm', '1'));
+  const stall = holdSaves(lead.store);
+  // Through a follower: the leader appends it while its own save is held.
+  await f1!.node.propose(put('a', '1'), { timeoutMs: 3000 });
+  t.equal(f1!.sm.data.get('a'), '1', 'committed by the two followers and applied where it was proposed');
+  await until(() => f2!.sm.data.get('a') === '1', 'the other follower applies it');
+  t.ok(stall.held() > 0, "the leader's save is still held");
+  t.equal(lead.sm.data.get('a'), undefined, 'the leader applies nothing it has not synced itself');
+  t.ok(lead.node.metrics().sentWhileSaving > 0);
+  stall.release();
+  await until(() => lead.sm.data.get('a') === '1', 'the leader applies it once synced');
+});
+
+t.test('a follower acknowledges nothing before its save completes', async (t) => {
+  const c = new Cluster(['n1', 'n2', 'n3']);
+  await c.startAll();
+  t.teardown(() => c.stopAll());
+  const lead = await c.waitLeader();
+  const [f1, f2] = [...c.members.values()].filter((m) => m !== lead);
+  await lead.node.propose(put('warm', '1'));
+  c.net.isolate(f2!.id);
+  const stall = holdSaves(f1!.store);
+  const p = lead.node.propose(put('b', '2'), { timeoutMs: 5000 });
+  await new Promise((r) => setTimeout(r, 300));
+  t.ok(stall.held() > 0);
+  t.equal(lead.sm.data.get('b'), undefined, 'no commit: the leader alone has it on disk');
+  t.equal(lead.node.status().progress?.[f1!.id]?.match, lead.node.status().commit, 'the follower acknowledged only what it had synced');
+  stall.release();
+  await p;
+  t.equal(lead.sm.data.get('b'), '2', 'committed once the follower synced it');
+});

@@ -13,3 +13,4 @@ export {
   RaftInvariantError,
   RaftConfigError,
 } from './errors.js';
+export { sendsBeforePersist } from './message.js';

@@ -44,3 +44,19 @@ export function isTransferContext(ctx: Uint8Array | undefined): boolean {
   for (let i = 0; i < ctx.length; i++) if (ctx[i] !== CAMPAIGN_TRANSFER[i]) return false;
   return true;
 }
+
+/**
+ * Messages that promise nothing about the sender's disk, so a driver may
+ * send them while the batch they came with (or a later one) is being
+ * synced: forwarded proposals and reads, a leader's appends and heartbeats
+ * (the Raft thesis, 10.2.1; the commit index they carry never rests on the
+ * leader's own unsynced entries, see Raft.onPersisted), and a heartbeat
+ * answer when neither term nor vote is waiting to be synced (it then only
+ * says "I still follow you", which holds whether or not the batch survives
+ * a crash). Votes and append answers wait for the sync.
+ */
+export function sendsBeforePersist(m: Message, leader: boolean, termOrVoteChanged: boolean): boolean {
+  if (m.type === MessageType.Prop || m.type === MessageType.ReadIndex) return true;
+  if (m.type === MessageType.HeartbeatResp) return !termOrVoteChanged;
+  return leader && (m.type === MessageType.App || m.type === MessageType.Heartbeat);
+}

@@ -126,10 +126,14 @@ export class Raft {
   }
 
   private loadState(hs: HardState): void {
-    if (hs.commit < this.log.committed || hs.commit > this.log.lastIndex()) {
-      throw new RangeError(`raft: stored commit ${hs.commit} is out of [${this.log.committed}, ${this.log.lastIndex()}]`);
+    if (hs.commit > this.log.lastIndex()) {
+      throw new RangeError(`raft: stored commit ${hs.commit} is beyond the last stored entry ${this.log.lastIndex()}`);
     }
-    this.log.committed = hs.commit;
+    // A stored commit below the snapshot is old news, not damage: a snapshot
+    // holds only committed entries, and the driver may snapshot what it
+    // applied before a hard state naming that commit was written (a commit
+    // index is synced lazily, and entries are applied while a batch syncs).
+    this.log.committed = Math.max(hs.commit, this.log.committed);
     this.term = hs.term;
     this.vote = hs.vote;
   }

@@ -8,7 +8,7 @@
  * and go out together in the next Ready: many proposals share one fsync.
  */
 import { silentLogger, type Logger } from '@shoal/log';
-import { MemoryStorage, ProposalDroppedError, RawNode, decodeConfChange } from '../core/index.js';
+import { MemoryStorage, ProposalDroppedError, RawNode, decodeConfChange, sendsBeforePersist } from '../core/index.js';
 import {
   EntryType,
   MessageType,
@@ -89,19 +89,6 @@ export interface SnapshotInfo {
 
 export type LeaderChangeHandler = (leader: NodeId | '', term: number) => void;
 export type ConfChangeHandler = (cc: ConfChange, conf: ConfState) => void;
-
-/**
- * Messages that promise nothing about this node's disk and may leave while
- * the Ready's batch is being synced: forwarded proposals and reads, a
- * leader's appends and heartbeats, and a heartbeat answer when this Ready
- * changes neither term nor vote (it then only says "I still follow you",
- * which holds whether or not the batch survives a crash).
- */
-function sendsBeforePersist(m: Message, leader: boolean, termOrVoteChanged: boolean): boolean {
-  if (m.type === MessageType.Prop || m.type === MessageType.ReadIndex) return true;
-  if (m.type === MessageType.HeartbeatResp) return !termOrVoteChanged;
-  return leader && (m.type === MessageType.App || m.type === MessageType.Heartbeat);
-}
 
 const mathRand: Rand = { intn: (n) => Math.floor(Math.random() * n) };
 /** A paced snapshot pauses this many times as long as its last piece took (see snapshotPacer)... */

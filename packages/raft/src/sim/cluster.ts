@@ -167,7 +167,9 @@ export class SimCluster implements SimNodeObserver {
     }
     for (const id of this.ids) {
       const n = this.nodes.get(id)!;
-      if (n.alive && this.rand.chance(this.diskRate)) n.processReady();
+      if (!n.alive) continue;
+      n.flushWhileSaving();
+      if (this.rand.chance(this.diskRate)) n.processReady();
     }
     this.checker.checkStep([...this.nodes.values()]);
     if (this.trace !== undefined) this.traceRoles();

@@ -2,13 +2,16 @@
  * One simulated server: the Raft core, its durable storage (a MemoryStorage
  * written only when a Ready is persisted, so a crash loses exactly what was
  * not yet persisted), and the key-value state machine. It plays the node
- * driver: persist, then send, then apply, then advance.
+ * driver as RaftNode does: a Ready's save may span steps, and while it is in
+ * flight the node sends what promises nothing about its disk and applies
+ * what was synced before.
  */
-import { EntryType, Role, type ConfState, type Entry, type Message, type NodeId, type ReadState } from '../types.js';
+import { EntryType, Role, type ConfState, type Entry, type Message, type NodeId, type ReadState, type Ready } from '../types.js';
 import { decodeConfChange } from '../core/conf-change.js';
 import { MemoryStorage } from '../core/memory-storage.js';
 import { RawNode } from '../core/raw-node.js';
 import { requestKey } from '../core/read-only.js';
+import { sendsBeforePersist } from '../core/message.js';
 import { decodeCommand, KvStore, type KvCommand, type KvResult } from './kv.js';
 import type { SeededRand } from './prng.js';
 
@@ -46,6 +49,8 @@ export class SimNode {
   private waitingReads: ReadState[] = [];
   /** Snapshot index of the last compaction. */
   private snapIndex = 0;
+  /** The Ready whose save has started and not completed (see processReady). */
+  private inFlight: Ready | undefined;
 
   constructor(
     readonly id: NodeId,
@@ -85,9 +90,10 @@ export class SimNode {
     });
   }
 
-  /** Loses everything not persisted: the core's memory, the state machine, waiting reads. */
+  /** Loses everything not persisted: the core's memory, a save in flight, the state machine, waiting reads. */
   crash(): void {
     this.raw = undefined;
+    this.inFlight = undefined;
     this.waitingReads = [];
   }
 
@@ -103,11 +109,64 @@ export class SimNode {
     return this.raw?.raft.role === Role.Leader;
   }
 
-  /** Persists, sends, applies and advances one Ready, if there is one. */
+  /**
+   * One move of the node driver's loop, as RaftNode makes them. With no save
+   * in flight: takes a Ready, sends what may leave before the sync, applies
+   * committed entries synced by an earlier Ready, and starts the save, which
+   * completes now or on a later call (a crash before then loses it). With a
+   * save in flight: completes it (persist, send the rest, apply, advance).
+   */
   processReady(): boolean {
     const raw = this.raw;
-    if (raw === undefined || !raw.hasReady()) return false;
+    if (raw === undefined) return false;
+    if (this.inFlight !== undefined) {
+      this.finishReady(raw, this.inFlight);
+      return true;
+    }
+    if (!raw.hasReady()) return false;
     const rd = raw.ready();
+    const synced = this.storage.initialState().hardState;
+    const hs = rd.hardState;
+    const termOrVoteChanged = hs !== undefined && (hs.term !== synced.term || hs.vote !== synced.vote);
+    const leader = raw.raft.role === Role.Leader;
+    const early: Message[] = [];
+    const late: Message[] = [];
+    for (const m of rd.messages) (sendsBeforePersist(m, leader, termOrVoteChanged) ? early : late).push(m);
+    if (early.length > 0) this.observer.send(this, early);
+    let committed = rd.committedEntries;
+    if (rd.snapshot === undefined) {
+      // Below the Ready's own entries, what storage holds is synced.
+      const limit = Math.min(this.storage.lastIndex(), (rd.entries[0]?.index ?? Infinity) - 1);
+      let n = 0;
+      while (n < committed.length && committed[n]!.index <= limit) n++;
+      for (let i = 0; i < n; i++) this.applyEntry(raw, committed[i]!);
+      committed = committed.slice(n);
+      this.serveReads();
+    }
+    this.inFlight = { ...rd, messages: late, committedEntries: committed };
+    if (this.rand.chance(0.5)) this.finishReady(raw, this.inFlight);
+    return true;
+  }
+
+  /**
+   * While a save is in flight, what RaftNode.flushWhileSaving does each
+   * event-loop turn: send what promises nothing about the disk and apply
+   * committed entries already synced, unless term or vote await the sync.
+   */
+  flushWhileSaving(): void {
+    const raw = this.raw;
+    if (raw === undefined || this.inFlight === undefined) return;
+    const synced = this.storage.initialState().hardState;
+    if (raw.raft.term !== synced.term || raw.raft.vote !== synced.vote) return;
+    const leader = raw.raft.role === Role.Leader;
+    const out = raw.takeMessages((m) => sendsBeforePersist(m, leader, false));
+    if (out.length > 0) this.observer.send(this, out);
+    for (const e of raw.durableCommitted(this.applied + 1, Infinity)) this.applyEntry(raw, e);
+    this.serveReads();
+  }
+
+  private finishReady(raw: RawNode, rd: Ready): void {
+    this.inFlight = undefined;
     // 1. Persist (the simulated fsync): snapshot, entries, hard state.
     if (rd.snapshot !== undefined) this.storage.applySnapshot(rd.snapshot);
     this.storage.append(rd.entries);
@@ -128,7 +187,6 @@ export class SimNode {
     this.serveReads();
     raw.advance();
     this.maybeSnapshot();
-    return true;
   }
 
   private applyEntry(raw: RawNode, e: Entry): void {

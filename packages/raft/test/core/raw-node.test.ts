@@ -121,3 +121,16 @@ t.test('config validation', async (t) => {
   t.throws(() => new RawNode({ id: 'a', storage, rand, electionTick: 10, heartbeatTick: 0 }), { name: 'RaftConfigError' });
   t.throws(() => new RawNode({ id: 'a', storage, rand, electionTick: 10, heartbeatTick: 1, maxInflightMsgs: 0 }), { name: 'RaftConfigError' });
 });
+
+t.test('a stored commit below the snapshot is raised to it on restart; one past the log is refused', async (t) => {
+  // The driver snapshotted entries it had applied before a hard state naming
+  // their commit was written (it applies while a batch syncs), then crashed.
+  const s = new MemoryStorage({ confState: { voters: ['n1', 'n2', 'n3'], learners: [] } });
+  s.applySnapshot({ metadata: { index: 5, term: 2, conf: { voters: ['n1', 'n2', 'n3'], learners: [] } }, data: new Uint8Array() });
+  s.setHardState({ term: 2, vote: 'n1', commit: 3 });
+  const n = node('n1', s, 5);
+  t.equal(n.status().commit, 5);
+  t.equal(n.status().term, 2);
+  s.setHardState({ term: 2, vote: 'n1', commit: 6 });
+  t.throws(() => node('n1', s, 5), /stored commit 6 is beyond the last stored entry 5/);
+});

@@ -19,7 +19,7 @@ import {
 import type { RaftConfig } from './config.js';
 import { encodeConfChange } from './conf-change.js';
 import { ProposalDroppedError, RaftInvariantError } from './errors.js';
-import { isLocalMsg, isResponseMsg, makeMessage } from './message.js';
+import { isLocalMsg, isResponseMsg, makeMessage, sendsBeforePersist } from './message.js';
 import type { ProgressState } from './progress.js';
 import { Raft } from './raft.js';
 
@@ -170,32 +170,29 @@ export class RawNode {
   }
 
   /**
-   * Messages the driver may send while the outstanding Ready is still being
-   * synced (`mayLeave` is its rule), taken out of what the next Ready would
-   * carry; the rest stay, in order. Appends deferred by proposals are made
-   * first, so new entries reach the followers without waiting for the sync.
+   * What the driver may do while the outstanding Ready is still being
+   * synced, given the hard state last synced and the index it has applied:
+   * send `messages` (those that promise nothing about its disk, see
+   * sendsBeforePersist, taken out of what the next Ready would carry; new
+   * proposals' appends are made first) and apply `entries` (committed and
+   * already synced, from `applied + 1`, at most `maxBytes`). Nothing while
+   * term or vote await the sync, or while a snapshot waits to be installed.
    */
-  takeMessages(mayLeave: (m: Message) => boolean): Message[] {
+  whileSyncing(synced: HardState, applied: number, maxBytes = Infinity): { messages: Message[]; entries: Entry[] } {
     const r = this.raft;
+    if (r.term !== synced.term || r.vote !== synced.vote) return { messages: [], entries: [] };
     r.flushAppends();
-    if (r.msgs.length === 0) return [];
-    const out: Message[] = [];
+    const leader = r.role === Role.Leader;
+    const messages: Message[] = [];
     const keep: Message[] = [];
-    for (const m of r.msgs) (mayLeave(m) ? out : keep).push(m);
+    for (const m of r.msgs) (sendsBeforePersist(m, leader, false) ? messages : keep).push(m);
     r.msgs = keep;
-    return out;
-  }
-
-  /**
-   * Committed entries already synced to storage (below the unstable part)
-   * from index `from` on, at most `maxBytes` of them: what the driver may
-   * apply while a Ready is being synced. None while a snapshot waits.
-   */
-  durableCommitted(from: number, maxBytes: number): Entry[] {
-    const log = this.raft.log;
-    if (log.unstable.snapshot !== undefined || from < log.firstIndex()) return [];
+    const log = r.log;
+    // Entries below the unstable part are in storage: synced.
     const hi = Math.min(log.committed, log.unstable.offset - 1);
-    return from > hi ? [] : log.slice(from, hi + 1, maxBytes);
+    const from = applied + 1;
+    const entries = log.unstable.snapshot !== undefined || from < log.firstIndex() || from > hi ? [] : log.slice(from, hi + 1, maxBytes);
+    return { messages, entries };
   }
 
   /** The last Ready has been persisted, sent and applied. */

@@ -532,19 +532,15 @@ export class RaftNode {
     setImmediate(() => {
       this.midSaveFlushPending = false;
       if (!this.saving || this.stopped) return;
-      const r = this.raw.raft;
-      if (r.term !== this.savedHard.term || r.vote !== this.savedHard.vote) return;
-      const leader = r.role === Role.Leader;
-      const out = this.raw.takeMessages((m) => sendsBeforePersist(m, leader, false));
-      if (out.length > 0) {
-        this.transport.send(out);
-        this.counters.messagesSent += out.length;
-        this.counters.sentWhileSaving += out.length;
+      const { messages, entries } = this.raw.whileSyncing(this.savedHard, this.applied, this.raw.raft.cfg.maxCommittedSizePerReady);
+      if (messages.length > 0) {
+        this.transport.send(messages);
+        this.counters.messagesSent += messages.length;
+        this.counters.sentWhileSaving += messages.length;
       }
-      const ents = this.raw.durableCommitted(this.applied + 1, r.cfg.maxCommittedSizePerReady);
-      if (ents.length === 0) return;
-      for (const e of ents) this.applyEntry(e);
-      this.counters.appliedWhileSaving += ents.length;
+      if (entries.length === 0) return;
+      for (const e of entries) this.applyEntry(e);
+      this.counters.appliedWhileSaving += entries.length;
       this.releaseReads();
     });
   }

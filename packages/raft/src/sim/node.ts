@@ -156,12 +156,9 @@ export class SimNode {
   flushWhileSaving(): void {
     const raw = this.raw;
     if (raw === undefined || this.inFlight === undefined) return;
-    const synced = this.storage.initialState().hardState;
-    if (raw.raft.term !== synced.term || raw.raft.vote !== synced.vote) return;
-    const leader = raw.raft.role === Role.Leader;
-    const out = raw.takeMessages((m) => sendsBeforePersist(m, leader, false));
-    if (out.length > 0) this.observer.send(this, out);
-    for (const e of raw.durableCommitted(this.applied + 1, Infinity)) this.applyEntry(raw, e);
+    const { messages, entries } = raw.whileSyncing(this.storage.initialState().hardState, this.applied);
+    if (messages.length > 0) this.observer.send(this, messages);
+    for (const e of entries) this.applyEntry(raw, e);
     this.serveReads();
   }
 

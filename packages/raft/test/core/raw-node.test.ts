@@ -5,10 +5,14 @@ import { MemoryStorage } from '../../src/core/memory-storage.js';
 import { RawNode } from '../../src/core/raw-node.js';
 import { decodeConfChange } from '../../src/core/conf-change.js';
 import { SeededRand } from '../../src/sim/prng.js';
+import { makeMessage } from '../../src/core/message.js';
 
 function node(id: string, storage: MemoryStorage, applied = 0) {
   return new RawNode({ id, storage, rand: new SeededRand(1), electionTick: 10, heartbeatTick: 1, applied });
 }
+
+const voteResp = (from: string, term: number, type = MessageType.VoteResp) => makeMessage({ type, from, to: 'n1', term });
+const appResp = (from: string, term: number, index: number) => makeMessage({ type: MessageType.AppResp, from, to: 'n1', term, index });
 
 /** The driver loop: persist, (send), apply, advance. */
 function handle(n: RawNode, s: MemoryStorage, applied: string[] = []): Ready | undefined {
@@ -133,4 +137,47 @@ t.test('a stored commit below the snapshot is raised to it on restart; one past 
   t.equal(n.status().term, 2);
   s.setHardState({ term: 2, vote: 'n1', commit: 6 });
   t.throws(() => node('n1', s, 5), /stored commit 6 is beyond the last stored entry 5/);
+});
+
+t.test('while a Ready syncs: appends and commit go out, only synced entries apply, nothing while the term awaits the sync', async (t) => {
+  const s = new MemoryStorage({ confState: { voters: ['n1', 'n2', 'n3'], learners: [] } });
+  const n = node('n1', s);
+  drain(n, s);
+  n.campaign();
+  drain(n, s);
+  if (n.status().role === Role.PreCandidate) {
+    n.step(voteResp('n2', n.status().term + 1, MessageType.PreVoteResp));
+    drain(n, s);
+  }
+  n.step(voteResp('n2', n.status().term));
+  drain(n, s);
+  t.equal(n.status().role, Role.Leader);
+  // The no-op of the new term commits with the followers, then everything is applied.
+  n.step(appResp('n2', n.status().term, s.lastIndex()));
+  n.step(appResp('n3', n.status().term, s.lastIndex()));
+  drain(n, s);
+  const applied = n.status().applied;
+  t.equal(applied, s.lastIndex());
+
+  n.propose(new TextEncoder().encode('x'));
+  const rd = n.ready(); // being synced: x is not in storage yet
+  const x = rd.entries[0]!.index;
+  t.same(n.whileSyncing(s.initialState().hardState, applied), { messages: [], entries: [] }, 'the Ready carried the appends already');
+  n.propose(new TextEncoder().encode('y'));
+  const w1 = n.whileSyncing(s.initialState().hardState, applied);
+  t.same(w1.messages.map((m) => [m.type, m.to, m.entries.length]), [[MessageType.App, 'n2', 1], [MessageType.App, 'n3', 1]], "y's appends leave at once");
+  // Both followers hold x and y: committed without the leader's own sync...
+  n.step(appResp('n2', n.status().term, x + 1));
+  n.step(appResp('n3', n.status().term, x + 1));
+  t.equal(n.status().commit, x + 1);
+  const w2 = n.whileSyncing(s.initialState().hardState, applied);
+  t.ok(w2.messages.every((m) => m.type === MessageType.App && m.commit === x + 1), 'the followers hear of the commit');
+  t.same(w2.entries, [], '...but the leader applies nothing it has not synced');
+  s.append(rd.entries);
+  n.advance();
+  t.same(n.whileSyncing(s.initialState().hardState, applied).entries.map((e) => e.index), [x], 'x is synced now; y is not');
+
+  // A newer term not yet synced: nothing leaves, nothing applies.
+  n.step({ ...appResp('n2', n.status().term + 1, 0), reject: true });
+  t.same(n.whileSyncing(s.initialState().hardState, applied), { messages: [], entries: [] });
 });

@@ -1,6 +1,6 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { MemoryLogStore, MemoryNetwork, NoLeaderError, RaftNode, RaftTimeoutError, StoppedError, ConfChangeType } from '../../src/index.js';
-import { Cluster, KvMachine, put, until } from './harness.js';
+import { Cluster, KvMachine, put, until, type Member } from './harness.js';
 
 t.test('three nodes elect a leader and agree on proposals from any node', async (t) => {
   const c = new Cluster(['a', 'b', 'c']);
@@ -444,18 +444,24 @@ function holdSaves(store: MemoryLogStore): { release: () => void; held: () => nu
   };
 }
 
-t.test('a leader whose disk stalls still commits with its followers, and tells them at once', async (t) => {
+/** Three started members, stopped at the test's end: the leader and its two followers. */
+async function threeMembers(t: Test): Promise<{ c: Cluster; lead: Member; f1: Member; f2: Member }> {
   const c = new Cluster(['n1', 'n2', 'n3']);
   await c.startAll();
   t.teardown(() => c.stopAll());
   const lead = await c.waitLeader();
-  const [f1, f2] = [...c.members.values()].filter((m) => m !== lead);
-  await f1!.node.propose(put('warm', '1'));
+  const [f1, f2] = [...c.members.values()].filter((m) => m !== lead) as [Member, Member];
+  return { c, lead, f1, f2 };
+}
+
+t.test('a leader whose disk stalls still commits with its followers, and tells them at once', async (t) => {
+  const { lead, f1, f2 } = await threeMembers(t);
+  await f1.node.propose(put('warm', '1'));
   const stall = holdSaves(lead.store);
   // Through a follower: the leader appends it while its own save is held.
-  await f1!.node.propose(put('a', '1'), { timeoutMs: 3000 });
-  t.equal(f1!.sm.data.get('a'), '1', 'committed by the two followers and applied where it was proposed');
-  await until(() => f2!.sm.data.get('a') === '1', 'the other follower applies it');
+  await f1.node.propose(put('a', '1'), { timeoutMs: 3000 });
+  t.equal(f1.sm.data.get('a'), '1', 'committed by the two followers and applied where it was proposed');
+  await until(() => f2.sm.data.get('a') === '1', 'the other follower applies it');
   t.ok(stall.held() > 0, "the leader's save is still held");
   t.equal(lead.sm.data.get('a'), undefined, 'the leader applies nothing it has not synced itself');
   t.ok(lead.node.metrics().sentWhileSaving > 0);
@@ -464,19 +470,15 @@ t.test('a leader whose disk stalls still commits with its followers, and tells t
 });
 
 t.test('a follower acknowledges nothing before its save completes', async (t) => {
-  const c = new Cluster(['n1', 'n2', 'n3']);
-  await c.startAll();
-  t.teardown(() => c.stopAll());
-  const lead = await c.waitLeader();
-  const [f1, f2] = [...c.members.values()].filter((m) => m !== lead);
+  const { c, lead, f1, f2 } = await threeMembers(t);
   await lead.node.propose(put('warm', '1'));
-  c.net.isolate(f2!.id);
-  const stall = holdSaves(f1!.store);
+  c.net.isolate(f2.id);
+  const stall = holdSaves(f1.store);
   const p = lead.node.propose(put('b', '2'), { timeoutMs: 5000 });
   await new Promise((r) => setTimeout(r, 300));
   t.ok(stall.held() > 0);
   t.equal(lead.sm.data.get('b'), undefined, 'no commit: the leader alone has it on disk');
-  t.equal(lead.node.status().progress?.[f1!.id]?.match, lead.node.status().commit, 'the follower acknowledged only what it had synced');
+  t.equal(lead.node.status().progress?.[f1.id]?.match, lead.node.status().commit, 'the follower acknowledged only what it had synced');
   stall.release();
   await p;
   t.equal(lead.sm.data.get('b'), '2', 'committed once the follower synced it');

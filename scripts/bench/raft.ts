@@ -107,7 +107,9 @@ async function runSide(make: () => Promise<BenchCluster>, o: LoadOptions, log: (
     const cpuMs = { members: Math.round(processCpuMs(pids) - members0), loadGenerator: Math.round((self.user + self.system) / 1000) };
     log(`${cluster.name}: ${round(load.writesPerSec, 0)} writes/s, p50 ${round(load.p50Ms)} ms, p99 ${round(load.p99Ms)} ms, max ${round(load.maxMs)} ms, ${load.errors} errors; ` +
       `CPU ${cpuMs.members} ms in the members, ${cpuMs.loadGenerator} ms in the load generator (warm-up included)`);
-    load.byMember.forEach((m, i) => log(`  through ${cluster.endpoints[i]}: ${m.writes} writes, p50 ${round(m.p50Ms)} ms, p99 ${round(m.p99Ms)} ms`));
+    // Writes through a follower take two more hops (forward, then the commit back); mark the leader.
+    const leader = await cluster.waitLeader(5000).catch(() => -1);
+    load.byMember.forEach((m, i) => log(`  through ${cluster.endpoints[i]}${i === leader ? ' (the leader)' : ''}: ${m.writes} writes, p50 ${round(m.p50Ms)} ms, p99 ${round(m.p99Ms)} ms`));
     if (o.timeline) for (const w of load.timeline) log(`  second ${w.second + 1} (${new Date(load.measuredFromMs + w.second * 1000).toISOString().slice(11, 19)}): ${w.writes} writes, slowest ${w.maxMs} ms, ${w.overP99} over the p99`);
     const trialsMs = await failoverTrials(cluster, trials, log);
     const sorted = [...trialsMs].sort((a, b) => a - b);

@@ -187,12 +187,20 @@ export class RawNode {
     const keep: Message[] = [];
     for (const m of r.msgs) (sendsBeforePersist(m, leader, false) ? messages : keep).push(m);
     r.msgs = keep;
-    const log = r.log;
-    // Entries below the unstable part are in storage: synced.
+    return { messages, entries: this.syncedCommitted(applied, maxBytes) };
+  }
+
+  /**
+   * Committed entries already synced, after `applied`, at most `maxBytes`:
+   * those below the unstable part (which holds any outstanding Ready's own
+   * entries), so a driver may apply them before that Ready's batch is
+   * synced. None while a snapshot waits to be installed.
+   */
+  syncedCommitted(applied: number, maxBytes = Infinity): Entry[] {
+    const log = this.raft.log;
     const hi = Math.min(log.committed, log.unstable.offset - 1);
     const from = applied + 1;
-    const entries = log.unstable.snapshot !== undefined || from < log.firstIndex() || from > hi ? [] : log.slice(from, hi + 1, maxBytes);
-    return { messages, entries };
+    return log.unstable.snapshot !== undefined || from < log.firstIndex() || from > hi ? [] : log.slice(from, hi + 1, maxBytes);
   }
 
   /** The last Ready has been persisted, sent and applied. */

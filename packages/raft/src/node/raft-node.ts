@@ -119,8 +119,6 @@ export class RaftNode {
   private heardFromLeader = false;
 
   private applied = 0;
-  /** Highest log index synced to the store (entries up to it survive a crash). */
-  private durableIndex = 0;
   private savedHard: HardState = { term: 0, vote: '', commit: 0 };
   private snapshotIndex = 0;
   private conf: ConfState = { voters: [], learners: [] };
@@ -190,7 +188,6 @@ export class RaftNode {
     this.storage.setHardState(loaded.hardState);
     this.storage.append(loaded.entries);
     this.savedHard = loaded.hardState;
-    this.durableIndex = loaded.entries[loaded.entries.length - 1]?.index ?? this.applied;
     this.conf = conf;
     this.raw = new RawNode({
       id: this.config.id,
@@ -617,19 +614,12 @@ export class RaftNode {
     for (const m of rd.messages) (sendsBeforePersist(m, leader, termOrVoteChanged) ? early : late).push(m);
     if (early.length > 0) this.transport.send(early);
 
-    // Committed entries already synced by an earlier iteration (and not
-    // overwritten by this Ready's entries) are applied right away, while
-    // this batch syncs: they are committed and durable here, so nothing
-    // this batch holds can change them.
-    let committed = rd.committedEntries;
-    if (!rd.snapshot) {
-      const durable = Math.min(this.durableIndex, (rd.entries[0]?.index ?? Infinity) - 1);
-      let n = 0;
-      while (n < committed.length && committed[n]!.index <= durable) n++;
-      for (let i = 0; i < n; i++) this.applyEntry(committed[i]!);
-      committed = committed.slice(n);
-      if (n > 0) this.releaseReads();
-    }
+    // Committed entries synced by an earlier Ready are applied right away,
+    // while this batch syncs: nothing this batch holds can change them.
+    // Step 3 skips them.
+    const synced = this.raw.syncedCommitted(this.applied, this.raw.raft.cfg.maxCommittedSizePerReady);
+    for (const e of synced) this.applyEntry(e);
+    if (synced.length > 0) this.releaseReads();
 
     // 1. Persist: one batch. Nothing below (a vote, an append
     //    acknowledgement) may leave this node before it is durable. The
@@ -651,9 +641,6 @@ export class RaftNode {
         this.saving = false;
       }
       if (hs) this.savedHard = hs;
-      if (rd.snapshot) this.durableIndex = rd.snapshot.metadata.index;
-      const last = rd.entries[rd.entries.length - 1];
-      if (last) this.durableIndex = last.index;
       this.counters.saves++;
       this.counters.saveMs += performance.now() - t0;
       this.counters.entriesPersisted += rd.entries.length;
@@ -669,7 +656,7 @@ export class RaftNode {
 
     // 3. Apply: a received snapshot first, then committed entries.
     if (rd.snapshot) this.installSnapshot(rd.snapshot);
-    for (const e of committed) this.applyEntry(e);
+    for (const e of rd.committedEntries) this.applyEntry(e);
     for (const rs of rd.readStates) {
       const id = decodeRequestId(rs.requestId);
       if (id && id.node === this.config.id && id.incarnation === this.incarnation && this.reads.has(id.seq)) {

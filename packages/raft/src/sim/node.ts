@@ -133,17 +133,10 @@ export class SimNode {
     const late: Message[] = [];
     for (const m of rd.messages) (sendsBeforePersist(m, leader, termOrVoteChanged) ? early : late).push(m);
     if (early.length > 0) this.observer.send(this, early);
-    let committed = rd.committedEntries;
-    if (rd.snapshot === undefined) {
-      // Below the Ready's own entries, what storage holds is synced.
-      const limit = Math.min(this.storage.lastIndex(), (rd.entries[0]?.index ?? Infinity) - 1);
-      let n = 0;
-      while (n < committed.length && committed[n]!.index <= limit) n++;
-      for (let i = 0; i < n; i++) this.applyEntry(raw, committed[i]!);
-      committed = committed.slice(n);
-      this.serveReads();
-    }
-    this.inFlight = { ...rd, messages: late, committedEntries: committed };
+    // Committed entries synced by an earlier Ready apply now (finishReady skips them).
+    for (const e of raw.syncedCommitted(this.applied)) this.applyEntry(raw, e);
+    this.serveReads();
+    this.inFlight = { ...rd, messages: late };
     if (this.rand.chance(0.5)) this.finishReady(raw, this.inFlight);
     return true;
   }

@@ -13,19 +13,21 @@ type Rec = Record<string, unknown>;
 const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * A deep copy without null or undefined fields (array holes stay as they
- * are). An own `__proto__` key stays an own key, for validation to refuse:
- * assigned, it would become the copy's prototype.
+ * `out[k] = v`, except that a `__proto__` key becomes an own key (for
+ * validation to refuse) rather than `out`'s prototype, as assignment would
+ * make it. For copies of maps whose keys come from a request.
  */
+export function setOwnKey(out: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else out[k] = v;
+}
+
+/** A deep copy without null or undefined fields (array holes stay as they are); `__proto__` keys stay keys (setOwnKey). */
 export function withoutNulls<T>(v: T): T {
   if (Array.isArray(v)) return v.map((x) => withoutNulls(x)) as T;
   if (typeof v === 'object' && v !== null) {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) {
-      if (x === null || x === undefined) continue;
-      if (k === '__proto__') Object.defineProperty(out, k, { value: withoutNulls(x), enumerable: true, writable: true, configurable: true });
-      else out[k] = withoutNulls(x);
-    }
+    for (const [k, x] of Object.entries(v)) if (x !== null && x !== undefined) setOwnKey(out, k, withoutNulls(x));
     return out as T;
   }
   return v;

@@ -1,6 +1,6 @@
 /** create: a new object with the uid, timestamp and name suffix the leader chose. */
 import type { KubeObject, PodStatus, ServiceSpec } from '@shoal/api';
-import { applyDefaults, CLAIM_PROTECTION_FINALIZER, KINDS, isKind, objectKey } from '@shoal/api';
+import { applyDefaults, CLAIM_PROTECTION_FINALIZER, KINDS, isKind, objectKey, setOwnKey } from '@shoal/api';
 import { checkTimestamp, invalid, mustValidate } from './apply-common.js';
 import type { CreateCommand } from './commands.js';
 import { AlreadyExistsError, ForbiddenError, NotFoundError } from './errors.js';
@@ -14,8 +14,7 @@ export function mergeStringData(o: KubeObject): void {
   if (s.kind !== 'Secret' || !s.stringData) return;
   const data = { ...(s.data ?? {}) };
   for (const [k, v] of Object.entries(s.stringData)) {
-    // Defined, not assigned: a "__proto__" key stays a key, for validation to refuse.
-    if (typeof v === 'string') Object.defineProperty(data, k, { value: Buffer.from(v, 'utf8').toString('base64'), enumerable: true, writable: true, configurable: true });
+    if (typeof v === 'string') setOwnKey(data, k, Buffer.from(v, 'utf8').toString('base64'));
   }
   s.data = data;
   delete s.stringData;

@@ -1,5 +1,6 @@
 /** bind (the scheduler's write) and patchMetadata (finalizers, owners, labels). */
 import type { KubeObject, OwnerReference, PodSpec } from '@shoal/api';
+import { setOwnKey } from '@shoal/api';
 import { checkPreconditions, finishDeletion, invalid, mustValidate, normalizeKey } from './apply-common.js';
 import type { BindCommand, PatchMetadataCommand } from './commands.js';
 import { ConflictError, NotFoundError } from './errors.js';
@@ -27,8 +28,7 @@ function patchMap(cur: Readonly<Record<string, string>> | undefined, patch: Reco
   const out: Record<string, string> = { ...(cur ?? {}) };
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
-    // Defined, not assigned: a "__proto__" key stays a key, for validation to refuse.
-    else Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else setOwnKey(out, k, v);
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }

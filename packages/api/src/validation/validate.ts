@@ -64,41 +64,28 @@ export function jsonBytesBound(v: unknown, stopAbove = Infinity): number {
 }
 
 /**
- * True when `v` holds an own `__proto__` key at any depth. JSON.parse makes
- * one an ordinary key, but any code that copies it by assignment turns it
- * into the copy's prototype, whose fields no walk of own keys sees and
- * every reader does. Refused outright, even as a key of a free-form map
- * (Kubernetes would take it as a ConfigMap key): one check at the door is
- * safer than care at every copy. The search allocates nothing.
+ * The path of the first own `__proto__` key in `v`, at any depth, or
+ * undefined. JSON.parse makes one an ordinary key, but any code that copies
+ * it by assignment turns it into the copy's prototype, whose fields no walk
+ * of own keys sees and every reader does. Refused outright, even as a key
+ * of a free-form map (Kubernetes would take it as a ConfigMap key): one
+ * check at the door is safer than care at every copy. The path is built
+ * only on the way back from a find; a clean object costs no allocation.
  */
-export function hasProtoKey(v: unknown): boolean {
-  if (typeof v !== 'object' || v === null) return false;
-  if (Array.isArray(v)) {
-    for (const e of v) if (hasProtoKey(e)) return true;
-    return false;
-  }
-  for (const k in v) {
-    if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
-    if (k === '__proto__' || hasProtoKey((v as Record<string, unknown>)[k])) return true;
-  }
-  return false;
-}
-
-/** The path of the first own `__proto__` key in `v` (see hasProtoKey). */
-function protoKeyPath(v: unknown, path: string): string | undefined {
+function protoKeyPath(v: unknown): string | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
-      const p = protoKeyPath(v[i], `${path}[${i}]`);
-      if (p !== undefined) return p;
+      const p = protoKeyPath(v[i]);
+      if (p !== undefined) return `[${i}]${p.startsWith('[') ? '' : '.'}${p}`;
     }
     return undefined;
   }
-  for (const k of Object.keys(v)) {
-    const here = path ? `${path}.${k}` : k;
-    if (k === '__proto__') return here;
-    const p = protoKeyPath((v as Record<string, unknown>)[k], here);
-    if (p !== undefined) return p;
+  for (const k in v) {
+    if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+    if (k === '__proto__') return k;
+    const p = protoKeyPath((v as Record<string, unknown>)[k]);
+    if (p !== undefined) return `${k}${p.startsWith('[') ? '' : '.'}${p}`;
   }
   return undefined;
 }
@@ -109,8 +96,9 @@ export function validate(obj: unknown, opts: ValidateOptions = {}): ValidationIs
     issues.invalid('', obj, 'an object must be a map with apiVersion, kind and metadata');
     return issues.list;
   }
-  if (hasProtoKey(obj)) {
-    issues.list.push({ path: protoKeyPath(obj, '') ?? '__proto__', type: 'Forbidden', reason: 'Forbidden: the key "__proto__" is not allowed' });
+  const protoPath = protoKeyPath(obj);
+  if (protoPath !== undefined) {
+    issues.list.push({ path: protoPath, type: 'Forbidden', reason: 'Forbidden: the key "__proto__" is not allowed' });
     return issues.list;
   }
   const o = obj as Record<string, unknown>;

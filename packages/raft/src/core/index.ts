@@ -13,4 +13,4 @@ export {
   RaftInvariantError,
   RaftConfigError,
 } from './errors.js';
-export { sendsBeforePersist } from './message.js';
+export { sendsBeforePersist, splitBySync } from './message.js';

@@ -60,3 +60,11 @@ export function sendsBeforePersist(m: Message, leader: boolean, termOrVoteChange
   if (m.type === MessageType.HeartbeatResp) return !termOrVoteChanged;
   return leader && (m.type === MessageType.App || m.type === MessageType.Heartbeat);
 }
+
+/** A Ready's messages split by sendsBeforePersist: those to send before its batch syncs, and the rest, in order. */
+export function splitBySync(msgs: Message[], leader: boolean, termOrVoteChanged: boolean): { early: Message[]; late: Message[] } {
+  const early: Message[] = [];
+  const late: Message[] = [];
+  for (const m of msgs) (sendsBeforePersist(m, leader, termOrVoteChanged) ? early : late).push(m);
+  return { early, late };
+}

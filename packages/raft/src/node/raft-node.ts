@@ -8,7 +8,7 @@
  * and go out together in the next Ready: many proposals share one fsync.
  */
 import { silentLogger, type Logger } from '@shoal/log';
-import { MemoryStorage, ProposalDroppedError, RawNode, decodeConfChange, sendsBeforePersist } from '../core/index.js';
+import { MemoryStorage, ProposalDroppedError, RawNode, decodeConfChange, splitBySync } from '../core/index.js';
 import {
   EntryType,
   MessageType,
@@ -609,9 +609,7 @@ export class RaftNode {
     const leader = this.role === Role.Leader;
     const hs = rd.hardState;
     const termOrVoteChanged = hs !== undefined && (hs.term !== this.savedHard.term || hs.vote !== this.savedHard.vote);
-    const early: Message[] = [];
-    const late: Message[] = [];
-    for (const m of rd.messages) (sendsBeforePersist(m, leader, termOrVoteChanged) ? early : late).push(m);
+    const { early, late } = splitBySync(rd.messages, leader, termOrVoteChanged);
     if (early.length > 0) this.transport.send(early);
 
     // Committed entries synced by an earlier Ready are applied right away,

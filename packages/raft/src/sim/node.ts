@@ -11,7 +11,7 @@ import { decodeConfChange } from '../core/conf-change.js';
 import { MemoryStorage } from '../core/memory-storage.js';
 import { RawNode } from '../core/raw-node.js';
 import { requestKey } from '../core/read-only.js';
-import { sendsBeforePersist } from '../core/message.js';
+import { splitBySync } from '../core/message.js';
 import { decodeCommand, KvStore, type KvCommand, type KvResult } from './kv.js';
 import type { SeededRand } from './prng.js';
 
@@ -129,9 +129,7 @@ export class SimNode {
     const hs = rd.hardState;
     const termOrVoteChanged = hs !== undefined && (hs.term !== synced.term || hs.vote !== synced.vote);
     const leader = raw.raft.role === Role.Leader;
-    const early: Message[] = [];
-    const late: Message[] = [];
-    for (const m of rd.messages) (sendsBeforePersist(m, leader, termOrVoteChanged) ? early : late).push(m);
+    const { early, late } = splitBySync(rd.messages, leader, termOrVoteChanged);
     if (early.length > 0) this.observer.send(this, early);
     // Committed entries synced by an earlier Ready apply now (finishReady skips them).
     for (const e of raw.syncedCommitted(this.applied)) this.applyEntry(raw, e);

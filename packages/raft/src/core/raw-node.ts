@@ -174,9 +174,9 @@ export class RawNode {
    * synced, given the hard state last synced and the index it has applied:
    * send `messages` (those that promise nothing about its disk, see
    * sendsBeforePersist, taken out of what the next Ready would carry; new
-   * proposals' appends are made first) and apply `entries` (committed and
-   * already synced, from `applied + 1`, at most `maxBytes`). Nothing while
-   * term or vote await the sync, or while a snapshot waits to be installed.
+   * proposals' appends are made first) and apply `entries` (see
+   * committedToApply). Nothing while term or vote await the sync, or while
+   * a snapshot waits to be installed.
    */
   whileSyncing(synced: HardState, applied: number, maxBytes = Infinity): { messages: Message[]; entries: Entry[] } {
     const r = this.raft;
@@ -187,18 +187,27 @@ export class RawNode {
     const keep: Message[] = [];
     for (const m of r.msgs) (sendsBeforePersist(m, leader, false) ? messages : keep).push(m);
     r.msgs = keep;
-    return { messages, entries: this.syncedCommitted(applied, maxBytes) };
+    return { messages, entries: this.committedToApply(applied, maxBytes) };
   }
 
   /**
-   * Committed entries already synced, after `applied`, at most `maxBytes`:
-   * those below the unstable part (which holds any outstanding Ready's own
-   * entries), so a driver may apply them before that Ready's batch is
-   * synced. None while a snapshot waits to be installed.
+   * Committed entries the driver may apply now, after `applied`, at most
+   * `maxBytes`, even before the outstanding Ready's batch is synced. An
+   * entry is committed once a quorum has it on disk, so applying it never
+   * needs this node's own sync (etcd-io/raft applies such entries too, and
+   * etcd applies them while its WAL write runs). The bound is the last
+   * entry already synced or in the outstanding Ready: once that Ready is
+   * synced, everything applied is on this node's disk as well, so a
+   * snapshot of the applied state never runs ahead of the stored log. (If
+   * a new leader has since replaced the outstanding Ready's last entry, that
+   * Ready no longer counts.) None while a snapshot waits to be installed.
    */
-  syncedCommitted(applied: number, maxBytes = Infinity): Entry[] {
+  committedToApply(applied: number, maxBytes = Infinity): Entry[] {
     const log = this.raft.log;
-    const hi = Math.min(log.committed, log.unstable.offset - 1);
+    const f = this.inFlight;
+    const saving = f !== undefined && f.stableIndex > 0 && log.matchTerm(f.stableIndex, f.stableTerm) ? f.stableIndex : 0;
+    const written = Math.max(log.unstable.offset - 1, saving);
+    const hi = Math.min(log.committed, written);
     const from = applied + 1;
     return log.unstable.snapshot !== undefined || from < log.firstIndex() || from > hi ? [] : log.slice(from, hi + 1, maxBytes);
   }

@@ -4,6 +4,8 @@
  *
  * One loop handles each Ready strictly in order: persist (hard state,
  * entries and snapshot in one synced batch) -> send -> apply -> advance.
+ * What needs no local sync goes first: a leader's appends leave and
+ * committed entries are applied while the batch syncs.
  * Proposals that arrive while a batch is being synced pile up in the core
  * and go out together in the next Ready: many proposals share one fsync.
  */
@@ -516,12 +518,13 @@ export class RaftNode {
    * arrives meanwhile need not: once per event-loop turn (as kick() wakes
    * the loop), the messages that promise nothing about this node's disk go
    * out (a leader's appends and commit index, forwarded requests; see
-   * sendsBeforePersist), and committed entries already synced are applied.
-   * So a slow fsync on one member holds up only what waits for that
-   * member's disk: a leader whose own save lags commits with its
-   * followers (it counts itself only once synced, see Raft.onPersisted), and
-   * a follower applies what is committed without waiting for its next
-   * batch. Nothing happens while the term or vote is not yet synced.
+   * sendsBeforePersist), and committed entries are applied, those in the
+   * batch being synced included (see RawNode.committedToApply). So a slow
+   * fsync on one member holds up only what waits for that member's disk: a
+   * leader whose own save lags commits with its followers (it counts itself
+   * only once synced, see Raft.onPersisted) and applies at once, and a
+   * follower applies what is committed without waiting for its own save.
+   * Nothing happens while the term or vote is not yet synced.
    */
   private flushWhileSaving(): void {
     if (this.midSaveFlushPending) return;
@@ -612,12 +615,12 @@ export class RaftNode {
     const { early, late } = splitBySync(rd.messages, leader, termOrVoteChanged);
     if (early.length > 0) this.transport.send(early);
 
-    // Committed entries synced by an earlier Ready are applied right away,
-    // while this batch syncs: nothing this batch holds can change them.
-    // Step 3 skips them.
-    const synced = this.raw.syncedCommitted(this.applied, this.raw.raft.cfg.maxCommittedSizePerReady);
-    for (const e of synced) this.applyEntry(e);
-    if (synced.length > 0) this.releaseReads();
+    // Committed entries are applied right away, while this batch syncs,
+    // even those the batch itself holds: a quorum has them on disk already
+    // (see RawNode.committedToApply). Step 3 skips them.
+    const committed = this.raw.committedToApply(this.applied, this.raw.raft.cfg.maxCommittedSizePerReady);
+    for (const e of committed) this.applyEntry(e);
+    if (committed.length > 0) this.releaseReads();
 
     // 1. Persist: one batch. Nothing below (a vote, an append
     //    acknowledgement) may leave this node before it is durable. The

@@ -4,7 +4,7 @@
  * not yet persisted), and the key-value state machine. It plays the node
  * driver as RaftNode does: a Ready's save may span steps, and while it is in
  * flight the node sends what promises nothing about its disk and applies
- * what was synced before.
+ * what is committed (see RawNode.committedToApply).
  */
 import { EntryType, Role, type ConfState, type Entry, type Message, type NodeId, type ReadState, type Ready } from '../types.js';
 import { decodeConfChange } from '../core/conf-change.js';
@@ -112,7 +112,7 @@ export class SimNode {
   /**
    * One move of the node driver's loop, as RaftNode makes them. With no save
    * in flight: takes a Ready, sends what may leave before the sync, applies
-   * committed entries synced by an earlier Ready, and starts the save, which
+   * committed entries (this Ready's own included), and starts the save, which
    * completes now or on a later call (a crash before then loses it). With a
    * save in flight: completes it (persist, send the rest, apply, advance).
    */
@@ -131,8 +131,8 @@ export class SimNode {
     const leader = raw.raft.role === Role.Leader;
     const { early, late } = splitBySync(rd.messages, leader, termOrVoteChanged);
     if (early.length > 0) this.observer.send(this, early);
-    // Committed entries synced by an earlier Ready apply now (finishReady skips them).
-    for (const e of raw.syncedCommitted(this.applied)) this.applyEntry(raw, e);
+    // Committed entries apply now, before the sync (finishReady skips them).
+    for (const e of raw.committedToApply(this.applied)) this.applyEntry(raw, e);
     this.serveReads();
     this.inFlight = { ...rd, messages: late };
     if (this.rand.chance(0.5)) this.finishReady(raw, this.inFlight);
@@ -142,7 +142,7 @@ export class SimNode {
   /**
    * While a save is in flight, what RaftNode.flushWhileSaving does each
    * event-loop turn: send what promises nothing about the disk and apply
-   * committed entries already synced, unless term or vote await the sync.
+   * committed entries, unless term or vote await the sync.
    */
   flushWhileSaving(): void {
     const raw = this.raw;

@@ -139,7 +139,7 @@ t.test('a stored commit below the snapshot is raised to it on restart; one past 
   t.throws(() => node('n1', s, 5), /stored commit 6 is beyond the last stored entry 5/);
 });
 
-t.test('while a Ready syncs: appends and commit go out, only synced entries apply, nothing while the term awaits the sync', async (t) => {
+t.test('while a Ready syncs: appends and commit go out, committed entries of the Ready apply, nothing while the term awaits the sync', async (t) => {
   const s = new MemoryStorage({ confState: { voters: ['n1', 'n2', 'n3'], learners: [] } });
   const n = node('n1', s);
   drain(n, s);
@@ -172,12 +172,40 @@ t.test('while a Ready syncs: appends and commit go out, only synced entries appl
   t.equal(n.status().commit, x + 1);
   const w2 = n.whileSyncing(s.initialState().hardState, applied);
   t.ok(w2.messages.every((m) => m.type === MessageType.App && m.commit === x + 1), 'the followers hear of the commit');
-  t.same(w2.entries, [], '...but the leader applies nothing it has not synced');
+  t.same(w2.entries.map((e) => e.index), [x], 'and the leader applies x, which its Ready is syncing, but not y, which no save holds yet');
   s.append(rd.entries);
   n.advance();
-  t.same(n.whileSyncing(s.initialState().hardState, applied).entries.map((e) => e.index), [x], 'x is synced now; y is not');
+  t.same(n.whileSyncing(s.initialState().hardState, x).entries, [], 'y still waits for the next Ready');
+  const rd2 = n.ready();
+  t.same(rd2.entries.map((e) => e.index), [x + 1]);
+  t.same(n.whileSyncing(s.initialState().hardState, x).entries.map((e) => e.index), [x + 1], 'y applies while its Ready syncs');
 
   // A newer term not yet synced: nothing leaves, nothing applies.
   n.step({ ...appResp('n2', n.status().term + 1, 0), reject: true });
   t.same(n.whileSyncing(s.initialState().hardState, applied), { messages: [], entries: [] });
+});
+
+t.test('committed entries that replaced a syncing Ready\'s own are not applied before a save holds them', async (t) => {
+  const s = new MemoryStorage({ confState: { voters: ['n1', 'n2', 'n3'], learners: [] } });
+  const n = node('n2', s);
+  drain(n, s); // the bootstrap entries
+  const base = s.lastIndex();
+  const baseTerm = s.term(base);
+  const data = (v: string) => new TextEncoder().encode(v);
+  const app = (from: string, term: number, values: string[], commit: number) => makeMessage({
+    type: MessageType.App, from, to: 'n2', term, index: base, logTerm: baseTerm, commit: base + commit,
+    entries: values.map((v, i) => ({ term, index: base + i + 1, type: EntryType.Normal, data: data(v) })),
+  });
+  n.step(app('n1', 2, ['a', 'b'], 0));
+  const rd = n.ready(); // a and b are being synced
+  t.same(rd.entries.map((e) => e.index), [base + 1, base + 2]);
+  // A newer leader replaces both and says they are committed.
+  n.step(app('n3', 3, ['c', 'd'], 2));
+  t.equal(n.status().commit, base + 2);
+  t.same(n.committedToApply(base), [], 'c and d are committed, but no save holds them yet');
+  s.append(rd.entries);
+  n.advance();
+  const rd2 = n.ready();
+  t.same(rd2.entries.map((e) => new TextDecoder().decode(e.data)), ['c', 'd']);
+  t.same(n.committedToApply(base).map((e) => new TextDecoder().decode(e.data)), ['c', 'd'], 'they apply while their own Ready syncs');
 });

@@ -454,7 +454,7 @@ async function threeMembers(t: Test): Promise<{ c: Cluster; lead: Member; f1: Me
   return { c, lead, f1, f2 };
 }
 
-t.test('a leader whose disk stalls still commits with its followers, and tells them at once', async (t) => {
+t.test('a leader whose disk stalls still commits with its followers, tells them at once, and applies', async (t) => {
   const { lead, f1, f2 } = await threeMembers(t);
   await f1.node.propose(put('warm', '1'));
   const stall = holdSaves(lead.store);
@@ -462,11 +462,28 @@ t.test('a leader whose disk stalls still commits with its followers, and tells t
   await f1.node.propose(put('a', '1'), { timeoutMs: 3000 });
   t.equal(f1.sm.data.get('a'), '1', 'committed by the two followers and applied where it was proposed');
   await until(() => f2.sm.data.get('a') === '1', 'the other follower applies it');
+  // Committed means on a quorum's disks: the leader need not wait for its own.
+  await until(() => lead.sm.data.get('a') === '1', 'the leader applies it too');
   t.ok(stall.held() > 0, "the leader's save is still held");
-  t.equal(lead.sm.data.get('a'), undefined, 'the leader applies nothing it has not synced itself');
   t.ok(lead.node.metrics().sentWhileSaving > 0);
+  t.ok(lead.node.metrics().appliedWhileSaving > 0);
   stall.release();
-  await until(() => lead.sm.data.get('a') === '1', 'the leader applies it once synced');
+  await lead.node.propose(put('b', '1'), { timeoutMs: 3000 });
+  t.equal(lead.sm.data.get('b'), '1', 'and goes on once its disk answers');
+});
+
+t.test('a follower whose disk stalls applies what the others commit, and acknowledges nothing', async (t) => {
+  const { lead, f1, f2 } = await threeMembers(t);
+  await lead.node.propose(put('warm', '1'));
+  await until(() => f1.sm.data.get('warm') === '1', 'the follower applies the first write');
+  const stall = holdSaves(f1.store);
+  await lead.node.propose(put('a', '1'), { timeoutMs: 3000 });
+  await until(() => f1.sm.data.get('a') === '1', 'the stalled follower applies it');
+  t.ok(stall.held() > 0, "the follower's save is still held");
+  t.equal(lead.node.status().progress?.[f1.id]?.match, lead.node.status().commit - 1, 'it acknowledged only what it had synced');
+  t.equal(f2.sm.data.get('a'), '1');
+  stall.release();
+  await until(() => lead.node.status().progress?.[f1.id]?.match === lead.node.status().commit, 'its acknowledgement follows its sync');
 });
 
 t.test('a follower acknowledges nothing before its save completes', async (t) => {

@@ -39,7 +39,11 @@ export interface PersistBatch {
 
 export interface LogStore {
   load(): Promise<LoadedLog>;
-  /** Writes the whole batch atomically, and durably (fsync) unless `sync` is false, before resolving. */
+  /**
+   * Writes the whole batch atomically, and durably (fsync) unless `sync` is
+   * false, before resolving. Batches are written in the order of the calls,
+   * even when the caller does not wait for one before handing the next.
+   */
   save(batch: PersistBatch): Promise<void>;
   /**
    * Stores a snapshot the node took of its own state and deletes entries up

@@ -65,6 +65,8 @@ export interface RaftNodeMetrics {
   /** Synced `LogStore.save` calls (one fsync each) and the time spent in them. */
   saves: number;
   saveMs: number;
+  /** Batches that only moved the commit index: written unsynced, not waited for (not in `saves`). */
+  commitOnlySaves: number;
   entriesPersisted: number;
   messagesSent: number;
   entriesApplied: number;
@@ -145,7 +147,7 @@ export class RaftNode {
   private readIndexes: Array<{ seq: number; index: number }> = [];
   private readonly confWaiters: Array<{ cc: ConfChange; done: (e?: Error) => void }> = [];
   private readonly counters: RaftNodeMetrics = {
-    readies: 0, saves: 0, saveMs: 0, snapshotPauseMs: 0, entriesPersisted: 0, messagesSent: 0, entriesApplied: 0, proposals: 0, forwards: 0, forwardedProposals: 0,
+    readies: 0, saves: 0, saveMs: 0, commitOnlySaves: 0, snapshotPauseMs: 0, entriesPersisted: 0, messagesSent: 0, entriesApplied: 0, proposals: 0, forwards: 0, forwardedProposals: 0,
     proposeToApplyMs: 0, proposalsApplied: 0, sentWhileSaving: 0, appliedWhileSaving: 0,
   };
   private readonly leaderHandlers = new Set<LeaderChangeHandler>();
@@ -582,13 +584,19 @@ export class RaftNode {
         this.raw.advance();
         await this.maybeSnapshot();
       } catch (err) {
-        // A failed fsync or a corrupt state: continuing could acknowledge
-        // what is not durable. Stop the node instead.
-        this.log.error('raft node failed; stopping', { error: String(err), stack: (err as Error).stack });
-        void this.stop();
+        this.fail(err);
         return;
       }
     }
+  }
+
+  /**
+   * A failed write or a corrupt state: continuing could acknowledge what is
+   * not durable. Stop the node instead.
+   */
+  private fail(err: unknown): void {
+    this.log.error('raft node failed; stopping', { error: String(err), stack: (err as Error).stack });
+    void this.stop();
   }
 
   private async handleReady(rd: Ready): Promise<void> {
@@ -625,11 +633,17 @@ export class RaftNode {
     // 1. Persist: one batch. Nothing below (a vote, an append
     //    acknowledgement) may leave this node before it is durable. The
     //    batch is synced unless it only moves the commit index, which can be
-    //    learned again from the leader (etcd's MustSync rule).
+    //    learned again from the leader (etcd's MustSync rule). Such a batch
+    //    is not waited for either: nothing depends on it, and the store
+    //    writes batches in the order they are handed to it.
     this.counters.readies++;
-    if (rd.hardState || rd.entries.length > 0 || rd.snapshot) {
+    const sync = rd.entries.length > 0 || rd.snapshot !== undefined || termOrVoteChanged;
+    if (!sync && hs) {
+      this.store.save({ entries: [], sync: false, hardState: hs }).catch((err: unknown) => this.fail(err));
+      this.savedHard = hs;
+      this.counters.commitOnlySaves++;
+    } else if (hs || rd.entries.length > 0 || rd.snapshot) {
       const t0 = performance.now();
-      const sync = rd.entries.length > 0 || rd.snapshot !== undefined || termOrVoteChanged;
       this.saving = true;
       try {
         await this.store.save({
@@ -751,11 +765,7 @@ export class RaftNode {
     const done = data.then(
       (d) => this.compactTo(index, conf, d, t0),
       (err: unknown) => this.log.error('state machine snapshot failed', { index, error: String(err) }),
-    ).catch((err: unknown) => {
-      // The store failed: as in the Ready loop, stop rather than go on.
-      this.log.error('raft node failed; stopping', { error: String(err), stack: (err as Error).stack });
-      void this.stop();
-    }).finally(() => {
+    ).catch((err: unknown) => this.fail(err)).finally(() => {
       this.snapshotting = undefined;
     });
     this.snapshotting = done;

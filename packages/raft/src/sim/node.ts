@@ -134,6 +134,13 @@ export class SimNode {
     // Committed entries apply now, before the sync (finishReady skips them).
     for (const e of raw.committedToApply(this.applied)) this.applyEntry(raw, e);
     this.serveReads();
+    if (rd.entries.length === 0 && rd.snapshot === undefined && hs !== undefined && !termOrVoteChanged) {
+      // Only the commit index moved: RaftNode hands this write to the store
+      // unsynced and goes on at once. Whether it lands before a crash is
+      // chance; a later write carries a newer commit anyway.
+      this.finishReady(raw, { ...rd, messages: late }, this.rand.chance(0.5));
+      return true;
+    }
     this.inFlight = { ...rd, messages: late };
     if (this.rand.chance(0.5)) this.finishReady(raw, this.inFlight);
     return true;
@@ -153,12 +160,12 @@ export class SimNode {
     this.serveReads();
   }
 
-  private finishReady(raw: RawNode, rd: Ready): void {
+  private finishReady(raw: RawNode, rd: Ready, lostHardState = false): void {
     this.inFlight = undefined;
     // 1. Persist (the simulated fsync): snapshot, entries, hard state.
     if (rd.snapshot !== undefined) this.storage.applySnapshot(rd.snapshot);
     this.storage.append(rd.entries);
-    if (rd.hardState !== undefined) this.storage.setHardState(rd.hardState);
+    if (rd.hardState !== undefined && !lostHardState) this.storage.setHardState(rd.hardState);
     if (rd.entries.length > 0) this.observer.persisted(this, rd.entries);
     // 2. Send only what is now backed by durable state.
     if (rd.messages.length > 0) this.observer.send(this, rd.messages);

@@ -1,5 +1,6 @@
 import t, { type Test } from 'tap';
 import { MemoryLogStore, MemoryNetwork, NoLeaderError, RaftNode, RaftTimeoutError, StoppedError, ConfChangeType } from '../../src/index.js';
+import type { PersistBatch } from '../../src/node/log-store.js';
 import { Cluster, KvMachine, put, until, type Member } from './harness.js';
 
 t.test('three nodes elect a leader and agree on proposals from any node', async (t) => {
@@ -424,13 +425,14 @@ t.test('stopping during a paced snapshot lets it finish unpaced', async (t) => {
   t.ok(atStop < 200, `it paused ${atStop.toFixed(0)} ms in all, not for every piece`);
 });
 
-/** Holds the store's saves from now until the returned function is called. */
-function holdSaves(store: MemoryLogStore): { release: () => void; held: () => number } {
+/** Holds the store's saves (those `which` picks) from now until the returned function is called. */
+function holdSaves(store: MemoryLogStore, which: (b: PersistBatch) => boolean = () => true): { release: () => void; held: () => number } {
   const save = store.save.bind(store);
   let held = 0;
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
   store.save = async (batch) => {
+    if (!which(batch)) return save(batch);
     held++;
     await gate;
     return save(batch);
@@ -499,6 +501,24 @@ t.test('a follower acknowledges nothing before its save completes', async (t) =>
   stall.release();
   await p;
   t.equal(lead.sm.data.get('b'), '2', 'committed once the follower synced it');
+});
+
+t.test('a batch that only moves the commit index is not waited for', async (t) => {
+  const { c, lead, f1, f2 } = await threeMembers(t);
+  await lead.node.propose(put('warm', '1'));
+  await until(() => f1.sm.data.get('warm') === '1', 'the follower applies the first write');
+  // f1 is the only follower the leader can commit with, and its unsynced writes never finish.
+  c.net.isolate(f2.id);
+  const stall = holdSaves(f1.store, (b) => b.sync === false);
+  t.teardown(() => stall.release());
+  for (let i = 0; i < 5; i++) {
+    await lead.node.propose(put(`k${i}`, String(i)), { timeoutMs: 3000 });
+    // The follower learns this commit alone, in a batch of its own.
+    await until(() => f1.sm.data.get(`k${i}`) === String(i), `the follower applies k${i}`);
+  }
+  t.ok(stall.held() >= 5, `${stall.held()} commit-only batches are held, and the follower went on`);
+  t.ok(f1.node.metrics().commitOnlySaves >= stall.held());
+  stall.release();
 });
 
 t.test('a node restarts when its stored commit is older than its snapshot', async (t) => {

@@ -13,4 +13,4 @@ export {
   RaftInvariantError,
   RaftConfigError,
 } from './errors.js';
-export { sendsBeforePersist, splitBySync } from './message.js';
+export { persistPlan, sendsBeforePersist } from './message.js';

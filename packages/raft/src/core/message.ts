@@ -1,5 +1,5 @@
 /** Building and classifying messages. */
-import { MessageType, type Message } from '../types.js';
+import { MessageType, type HardState, type Message, type Ready } from '../types.js';
 
 /** A message with every field at its zero value except those given. */
 export function makeMessage(m: Partial<Message> & { type: MessageType }): Message {
@@ -61,10 +61,22 @@ export function sendsBeforePersist(m: Message, leader: boolean, termOrVoteChange
   return leader && (m.type === MessageType.App || m.type === MessageType.Heartbeat);
 }
 
-/** A Ready's messages split by sendsBeforePersist: those to send before its batch syncs, and the rest, in order. */
-export function splitBySync(msgs: Message[], leader: boolean, termOrVoteChanged: boolean): { early: Message[]; late: Message[] } {
+/**
+ * How a driver persists a Ready, given the hard state it last synced:
+ * - `sync`: the batch holds entries, a snapshot, or a new term or vote
+ *   (etcd's MustSync rule); it must be durable before `late` leaves;
+ * - `commitOnly`: it only moves the commit index, which the leader can tell
+ *   this node again; it is written unsynced and nothing waits for it;
+ * - `none`: nothing to write.
+ * `early` and `late` are the Ready's messages split by sendsBeforePersist,
+ * each in order.
+ */
+export function persistPlan(rd: Ready, synced: HardState, leader: boolean): { write: 'sync' | 'commitOnly' | 'none'; early: Message[]; late: Message[] } {
+  const hs = rd.hardState;
+  const termOrVoteChanged = hs !== undefined && (hs.term !== synced.term || hs.vote !== synced.vote);
   const early: Message[] = [];
   const late: Message[] = [];
-  for (const m of msgs) (sendsBeforePersist(m, leader, termOrVoteChanged) ? early : late).push(m);
-  return { early, late };
+  for (const m of rd.messages) (sendsBeforePersist(m, leader, termOrVoteChanged) ? early : late).push(m);
+  const write = rd.entries.length > 0 || rd.snapshot !== undefined || termOrVoteChanged ? 'sync' : hs !== undefined ? 'commitOnly' : 'none';
+  return { write, early, late };
 }

@@ -10,7 +10,7 @@
  * and go out together in the next Ready: many proposals share one fsync.
  */
 import { silentLogger, type Logger } from '@shoal/log';
-import { MemoryStorage, ProposalDroppedError, RawNode, decodeConfChange, splitBySync } from '../core/index.js';
+import { MemoryStorage, ProposalDroppedError, RawNode, decodeConfChange, persistPlan } from '../core/index.js';
 import {
   EntryType,
   MessageType,
@@ -614,13 +614,11 @@ export class RaftNode {
     // 0. Messages that promise nothing about this node's disk go out while
     //    the batch is being synced: proposals and reads forwarded to the
     //    leader, and a leader's appends and heartbeats (Raft thesis 10.2.1).
-    //    Any commit index those carry was computed from entries synced by an
-    //    earlier iteration, and nothing is applied or acknowledged before
-    //    this batch is durable. Votes and append responses wait (step 2).
-    const leader = this.role === Role.Leader;
+    //    Any commit index those carry never rests on this leader's own
+    //    unsynced entries, and nothing is acknowledged before this batch is
+    //    durable. Votes and append responses wait (step 2).
     const hs = rd.hardState;
-    const termOrVoteChanged = hs !== undefined && (hs.term !== this.savedHard.term || hs.vote !== this.savedHard.vote);
-    const { early, late } = splitBySync(rd.messages, leader, termOrVoteChanged);
+    const { write, early, late } = persistPlan(rd, this.savedHard, this.role === Role.Leader);
     if (early.length > 0) this.transport.send(early);
 
     // Committed entries are applied right away, while this batch syncs,
@@ -637,18 +635,16 @@ export class RaftNode {
     //    is not waited for either: nothing depends on it, and the store
     //    writes batches in the order they are handed to it.
     this.counters.readies++;
-    const sync = rd.entries.length > 0 || rd.snapshot !== undefined || termOrVoteChanged;
-    if (!sync && hs) {
+    if (write === 'commitOnly' && hs) {
       this.store.save({ entries: [], sync: false, hardState: hs }).catch((err: unknown) => this.fail(err));
       this.savedHard = hs;
       this.counters.commitOnlySaves++;
-    } else if (hs || rd.entries.length > 0 || rd.snapshot) {
+    } else if (write === 'sync') {
       const t0 = performance.now();
       this.saving = true;
       try {
         await this.store.save({
           entries: rd.entries,
-          sync,
           ...(hs && { hardState: hs }),
           ...(rd.snapshot && { snapshot: rd.snapshot }),
         });

@@ -11,7 +11,7 @@ import { decodeConfChange } from '../core/conf-change.js';
 import { MemoryStorage } from '../core/memory-storage.js';
 import { RawNode } from '../core/raw-node.js';
 import { requestKey } from '../core/read-only.js';
-import { splitBySync } from '../core/message.js';
+import { persistPlan } from '../core/message.js';
 import { decodeCommand, KvStore, type KvCommand, type KvResult } from './kv.js';
 import type { SeededRand } from './prng.js';
 
@@ -125,20 +125,16 @@ export class SimNode {
     }
     if (!raw.hasReady()) return false;
     const rd = raw.ready();
-    const synced = this.storage.initialState().hardState;
-    const hs = rd.hardState;
-    const termOrVoteChanged = hs !== undefined && (hs.term !== synced.term || hs.vote !== synced.vote);
-    const leader = raw.raft.role === Role.Leader;
-    const { early, late } = splitBySync(rd.messages, leader, termOrVoteChanged);
+    const { write, early, late } = persistPlan(rd, this.storage.initialState().hardState, raw.raft.role === Role.Leader);
     if (early.length > 0) this.observer.send(this, early);
     // Committed entries apply now, before the sync (finishReady skips them).
     for (const e of raw.committedToApply(this.applied)) this.applyEntry(raw, e);
     this.serveReads();
-    if (rd.entries.length === 0 && rd.snapshot === undefined && hs !== undefined && !termOrVoteChanged) {
-      // Only the commit index moved: RaftNode hands this write to the store
-      // unsynced and goes on at once. Whether it lands before a crash is
+    if (write !== 'sync') {
+      // Nothing to sync: RaftNode goes on at once, handing a commit-only
+      // write to the store unsynced. Whether that lands before a crash is
       // chance; a later write carries a newer commit anyway.
-      this.finishReady(raw, { ...rd, messages: late }, this.rand.chance(0.5));
+      this.finishReady(raw, { ...rd, messages: late }, write === 'commitOnly' && this.rand.chance(0.5));
       return true;
     }
     this.inFlight = { ...rd, messages: late };

@@ -5,7 +5,7 @@ import { MemoryStorage } from '../../src/core/memory-storage.js';
 import { RawNode } from '../../src/core/raw-node.js';
 import { decodeConfChange } from '../../src/core/conf-change.js';
 import { SeededRand } from '../../src/sim/prng.js';
-import { makeMessage } from '../../src/core/message.js';
+import { makeMessage, persistPlan } from '../../src/core/message.js';
 
 function node(id: string, storage: MemoryStorage, applied = 0) {
   return new RawNode({ id, storage, rand: new SeededRand(1), electionTick: 10, heartbeatTick: 1, applied });
@@ -208,4 +208,29 @@ t.test('committed entries that replaced a syncing Ready\'s own are not applied b
   const rd2 = n.ready();
   t.same(rd2.entries.map((e) => new TextDecoder().decode(e.data)), ['c', 'd']);
   t.same(n.committedToApply(base).map((e) => new TextDecoder().decode(e.data)), ['c', 'd'], 'they apply while their own Ready syncs');
+});
+
+t.test('persistPlan: what a Ready needs written, and which messages wait for it', async (t) => {
+  const synced = { term: 3, vote: 'n1', commit: 10 };
+  const msg = (type: MessageType) => makeMessage({ type, from: 'n2', to: 'n1', term: 3 });
+  const ready = (r: Partial<Ready>): Ready => ({ entries: [], committedEntries: [], messages: [], readStates: [], ...r });
+  const entry = { term: 3, index: 11, type: EntryType.Normal, data: new Uint8Array([1]) };
+  const types = (ms: { type: MessageType }[]) => ms.map((m) => m.type);
+
+  const withEntries = persistPlan(ready({ entries: [entry], messages: [msg(MessageType.AppResp), msg(MessageType.Prop)] }), synced, false);
+  t.equal(withEntries.write, 'sync', 'new entries are synced');
+  t.same(types(withEntries.early), [MessageType.Prop], 'a forwarded proposal need not wait');
+  t.same(types(withEntries.late), [MessageType.AppResp], 'an append answer waits for the sync');
+
+  const newTerm = persistPlan(ready({ hardState: { term: 4, vote: 'n2', commit: 10 }, messages: [msg(MessageType.VoteResp), msg(MessageType.HeartbeatResp)] }), synced, false);
+  t.equal(newTerm.write, 'sync', 'a new term and vote are synced');
+  t.same(types(newTerm.late), [MessageType.VoteResp, MessageType.HeartbeatResp], 'even a heartbeat answer waits for them');
+
+  const commitOnly = persistPlan(ready({ hardState: { ...synced, commit: 12 }, messages: [msg(MessageType.HeartbeatResp)] }), synced, false);
+  t.equal(commitOnly.write, 'commitOnly', 'a batch that only moves the commit index is not synced');
+  t.same(types(commitOnly.early), [MessageType.HeartbeatResp]);
+
+  t.equal(persistPlan(ready({}), synced, false).write, 'none');
+  const leader = persistPlan(ready({ entries: [entry], messages: [msg(MessageType.App), msg(MessageType.Heartbeat)] }), synced, true);
+  t.same(types(leader.early), [MessageType.App, MessageType.Heartbeat], "a leader's appends leave before its own sync");
 });

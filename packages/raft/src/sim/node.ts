@@ -6,7 +6,7 @@
  * flight the node sends what promises nothing about its disk and applies
  * what is committed (see RawNode.committedToApply).
  */
-import { EntryType, Role, type ConfState, type Entry, type Message, type NodeId, type ReadState, type Ready } from '../types.js';
+import { EntryType, Role, type ConfState, type Entry, type HardState, type Message, type NodeId, type ReadState, type Ready } from '../types.js';
 import { decodeConfChange } from '../core/conf-change.js';
 import { MemoryStorage } from '../core/memory-storage.js';
 import { RawNode } from '../core/raw-node.js';
@@ -51,6 +51,8 @@ export class SimNode {
   private snapIndex = 0;
   /** The Ready whose save has started and not completed (see processReady). */
   private inFlight: Ready | undefined;
+  /** A commit-only hard state handed to the store unsynced: written with the next synced batch, lost in a crash before it. */
+  private unsyncedHard: HardState | undefined;
 
   constructor(
     readonly id: NodeId,
@@ -94,6 +96,7 @@ export class SimNode {
   crash(): void {
     this.raw = undefined;
     this.inFlight = undefined;
+    this.unsyncedHard = undefined;
     this.waitingReads = [];
   }
 
@@ -132,9 +135,11 @@ export class SimNode {
     this.serveReads();
     if (write !== 'sync') {
       // Nothing to sync: RaftNode goes on at once, handing a commit-only
-      // write to the store unsynced. Whether that lands before a crash is
-      // chance; a later write carries a newer commit anyway.
-      this.finishReady(raw, { ...rd, messages: late }, write === 'commitOnly' && this.rand.chance(0.5));
+      // write to the store unsynced. It lands now, or with the next synced
+      // write (the store keeps them in order), or is lost in a crash first.
+      const unsynced = write === 'commitOnly' && this.rand.chance(0.5);
+      this.finishReady(raw, { ...rd, messages: late }, unsynced);
+      if (unsynced) this.unsyncedHard = rd.hardState;
       return true;
     }
     this.inFlight = { ...rd, messages: late };
@@ -156,12 +161,15 @@ export class SimNode {
     this.serveReads();
   }
 
-  private finishReady(raw: RawNode, rd: Ready, lostHardState = false): void {
+  private finishReady(raw: RawNode, rd: Ready, unsyncedHard = false): void {
     this.inFlight = undefined;
-    // 1. Persist (the simulated fsync): snapshot, entries, hard state.
+    // 1. Persist (the simulated fsync): snapshot, entries, hard state; an
+    //    unsynced hard state handed over before goes first.
+    if (this.unsyncedHard !== undefined) this.storage.setHardState(this.unsyncedHard);
+    this.unsyncedHard = undefined;
     if (rd.snapshot !== undefined) this.storage.applySnapshot(rd.snapshot);
     this.storage.append(rd.entries);
-    if (rd.hardState !== undefined && !lostHardState) this.storage.setHardState(rd.hardState);
+    if (rd.hardState !== undefined && !unsyncedHard) this.storage.setHardState(rd.hardState);
     if (rd.entries.length > 0) this.observer.persisted(this, rd.entries);
     // 2. Send only what is now backed by durable state.
     if (rd.messages.length > 0) this.observer.send(this, rd.messages);

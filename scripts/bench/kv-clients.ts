@@ -104,3 +104,30 @@ export function shoaldClient(address: string): KvClient {
     },
   };
 }
+
+/**
+ * A stand-in for every target above on one port of this process: Apply,
+ * BenchKv Put and etcd's Put answer at once. The bench drives it before
+ * measuring either side, so that the load generator's own code (request
+ * building, the gRPC client path, the load loop) is already optimised by V8
+ * when the first side runs: otherwise whichever side runs first pays for
+ * the load generator's warm-up in its first measured seconds.
+ */
+export async function standInServer(): Promise<{ address: string; close: () => Promise<void> }> {
+  const server = new grpc.Server({ 'grpc.enable_channelz': 0 });
+  const shoal = loadShoalProto();
+  const kv = load('../../proto/shoal/v1/bench_kv.proto') as unknown as { shoal: { v1: { BenchKv: grpc.ServiceClientConstructor } } };
+  const etcd = load('./etcd-kv.proto') as unknown as { etcdserverpb: { KV: grpc.ServiceClientConstructor } };
+  type Req = { request: Record<string, unknown> };
+  server.addService(shoal.ObjectService.service, {
+    Apply: (call: Req, cb: grpc.sendUnaryData<unknown>) => cb(null, { object_json: call.request.object_json, result: 'APPLY_RESULT_CREATED' }),
+  });
+  server.addService(kv.shoal.v1.BenchKv.service, { Put: (_: Req, cb: grpc.sendUnaryData<unknown>) => cb(null, {}) });
+  server.addService(etcd.etcdserverpb.KV.service, { Put: (_: Req, cb: grpc.sendUnaryData<unknown>) => cb(null, { header: {} }) });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+  return {
+    address: `127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+  };
+}

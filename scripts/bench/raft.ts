@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- raft [--clients C] [--duration D] [--trials N] [--json]
  *  [--only shoal|etcd] [--shoal daemon|kv|both] [--cpu-prof DIR] [--snapshot-entries N]
- *  [--etcd-snapshot-count N] [--snapshot-log-ratio R] [--warmup S] [--timeline] [--rounds R]`
+ *  [--etcd-snapshot-count N] [--snapshot-log-ratio R] [--warmup S] [--timeline] [--rounds R]
+ *  [--lg-warmup S]`
  *
  * Three Shoal nodes and then a three-member etcd cluster, as processes on
  * loopback, each driven by the same load generator (C clients writing
@@ -15,6 +16,9 @@
  * (scripts/bench/raft-kv-server.ts: RaftNode, LevelDB store and gRPC
  * transport under a tiny key-value service), to tell the log's cost from
  * the object layer's; `--shoal both` runs both, then etcd.
+ * Before either side, the load generator drives stand-in servers in its
+ * own process for `--lg-warmup` seconds per client kind (default 3; 0: off),
+ * so its own JIT warm-up does not land on whichever side runs first.
  * Writes completing in the first S seconds (default 2) are not counted;
  * `--timeline` prints each measured second (writes, slowest, writes over
  * the run's p99). `--rounds R` repeats the whole comparison R times with
@@ -31,6 +35,7 @@ import { spawnSync } from 'node:child_process';
 import { DaemonCluster } from './daemon-cluster.js';
 import { etcdCluster, shoalCluster, DEFAULT_TIMING, type BenchCluster } from './process-cluster.js';
 import { percentile, runLoad, timeFailover, type LoadResult } from './load.js';
+import { etcdClient, shoalClient, shoaldClient, standInServer, type KvClient } from './kv-clients.js';
 
 interface SideResult {
   load: LoadResult;
@@ -224,6 +229,25 @@ function summarize(outcomes: RoundOutcome[], log: (s: string) => void): Record<s
   return summary;
 }
 
+/** Drives a stand-in server with each kind of client for `seconds`, as the measured runs will drive the clusters. */
+async function warmLoadGenerator(kinds: Array<(address: string) => KvClient>, clients: number, seconds: number, log: (s: string) => void): Promise<void> {
+  const server = await standInServer();
+  try {
+    let writes = 0;
+    for (const make of kinds) {
+      const conns = Array.from({ length: Math.max(3, Math.ceil(clients / 10)) }, () => make(server.address));
+      try {
+        writes += (await runLoad(conns, clients, seconds, 0)).writes;
+      } finally {
+        for (const c of conns) c.close();
+      }
+    }
+    log(`load generator: warmed up against stand-in servers in its own process (${kinds.length} x ${seconds} s, ${writes} writes)`);
+  } finally {
+    await server.close();
+  }
+}
+
 export default async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -231,6 +255,8 @@ export default async function main(argv: string[]): Promise<void> {
       clients: { type: 'string', default: '200' },
       duration: { type: 'string', default: '20' },
       warmup: { type: 'string', default: '2' },
+      // Seconds the load generator drives in-process stand-in servers, per client kind, before any side.
+      'lg-warmup': { type: 'string', default: '3' },
       timeline: { type: 'boolean', default: false },
       trials: { type: 'string', default: '10' },
       // Repeat the whole comparison, fresh clusters each time, every other round with etcd first.
@@ -292,6 +318,16 @@ export default async function main(argv: string[]): Promise<void> {
     runners.push(['shoal-kv', () => runSide(() => shoalCluster(3, DEFAULT_TIMING, nodeArgs, serverArgs), loadOpts, log, grace)]);
   }
   if (values.only !== 'shoal') runners.push(['etcd', () => runSide(() => etcdCluster(3, etcdArgs), loadOpts, log)]);
+
+  const lgWarmup = Number(values['lg-warmup']);
+  if (!(lgWarmup >= 0)) throw new Error(`--lg-warmup: must be a number of seconds, at least 0, got "${values['lg-warmup']}"`);
+  if (lgWarmup > 0) {
+    const kinds: Array<(address: string) => KvClient> = [];
+    if (values.only !== 'etcd' && shoalMode !== 'kv') kinds.push(shoaldClient);
+    if (values.only !== 'etcd' && shoalMode !== 'daemon') kinds.push(shoalClient);
+    if (values.only !== 'shoal') kinds.push(etcdClient);
+    await warmLoadGenerator(kinds, clients, lgWarmup, log);
+  }
 
   const outcomes: RoundOutcome[] = [];
   for (let r = 1; r <= rounds; r++) {

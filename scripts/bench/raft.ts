@@ -309,25 +309,20 @@ export default async function main(argv: string[]): Promise<void> {
   const etcdArgs = values['etcd-snapshot-count'] ? ['--snapshot-count', values['etcd-snapshot-count']] : [];
   // With --cpu-prof the nodes get SIGTERM and a moment to write their profiles.
   const grace = values['cpu-prof'] ? 5000 : 0;
-  const runners: Array<[string, () => Promise<SideResult>]> = [];
+  // Each side: its name, its run, and the client its load uses (for the load generator's warm-up).
+  const runners: Array<[string, () => Promise<SideResult>, (address: string) => KvClient]> = [];
   if (values.only !== 'etcd' && shoalMode !== 'kv') {
     ensureDocker();
-    runners.push(['shoal', () => runSide(async () => new DaemonCluster(nodeArgs, daemonTiming), loadOpts, log)]);
+    runners.push(['shoal', () => runSide(async () => new DaemonCluster(nodeArgs, daemonTiming), loadOpts, log), shoaldClient]);
   }
   if (values.only !== 'etcd' && shoalMode !== 'daemon') {
-    runners.push(['shoal-kv', () => runSide(() => shoalCluster(3, DEFAULT_TIMING, nodeArgs, serverArgs), loadOpts, log, grace)]);
+    runners.push(['shoal-kv', () => runSide(() => shoalCluster(3, DEFAULT_TIMING, nodeArgs, serverArgs), loadOpts, log, grace), shoalClient]);
   }
-  if (values.only !== 'shoal') runners.push(['etcd', () => runSide(() => etcdCluster(3, etcdArgs), loadOpts, log)]);
+  if (values.only !== 'shoal') runners.push(['etcd', () => runSide(() => etcdCluster(3, etcdArgs), loadOpts, log), etcdClient]);
 
   const lgWarmup = Number(values['lg-warmup']);
   if (!(lgWarmup >= 0)) throw new Error(`--lg-warmup: must be a number of seconds, at least 0, got "${values['lg-warmup']}"`);
-  if (lgWarmup > 0) {
-    const kinds: Array<(address: string) => KvClient> = [];
-    if (values.only !== 'etcd' && shoalMode !== 'kv') kinds.push(shoaldClient);
-    if (values.only !== 'etcd' && shoalMode !== 'daemon') kinds.push(shoalClient);
-    if (values.only !== 'shoal') kinds.push(etcdClient);
-    await warmLoadGenerator(kinds, clients, lgWarmup, log);
-  }
+  if (lgWarmup > 0) await warmLoadGenerator(runners.map(([, , client]) => client), clients, lgWarmup, log);
 
   const outcomes: RoundOutcome[] = [];
   for (let r = 1; r <= rounds; r++) {

@@ -460,6 +460,7 @@ t.test('a leader whose disk stalls still commits with its followers, tells them 
   const { lead, f1, f2 } = await threeMembers(t);
   await f1.node.propose(put('warm', '1'));
   const stall = holdSaves(lead.store);
+  t.teardown(() => stall.release()); // before the cluster stops (teardowns run last-added first)
   // Through a follower: the leader appends it while its own save is held.
   await f1.node.propose(put('a', '1'), { timeoutMs: 3000 });
   t.equal(f1.sm.data.get('a'), '1', 'committed by the two followers and applied where it was proposed');
@@ -479,6 +480,7 @@ t.test('a follower whose disk stalls applies what the others commit, and acknowl
   await lead.node.propose(put('warm', '1'));
   await until(() => f1.sm.data.get('warm') === '1', 'the follower applies the first write');
   const stall = holdSaves(f1.store);
+  t.teardown(() => stall.release()); // before the cluster stops (teardowns run last-added first)
   await lead.node.propose(put('a', '1'), { timeoutMs: 3000 });
   await until(() => f1.sm.data.get('a') === '1', 'the stalled follower applies it');
   t.ok(stall.held() > 0, "the follower's save is still held");
@@ -493,6 +495,7 @@ t.test('a follower acknowledges nothing before its save completes', async (t) =>
   await lead.node.propose(put('warm', '1'));
   c.net.isolate(f2.id);
   const stall = holdSaves(f1.store);
+  t.teardown(() => stall.release()); // before the cluster stops (teardowns run last-added first)
   const p = lead.node.propose(put('b', '2'), { timeoutMs: 5000 });
   await new Promise((r) => setTimeout(r, 300));
   t.ok(stall.held() > 0);

@@ -61,6 +61,14 @@ export function sendsBeforePersist(m: Message, leader: boolean, termOrVoteChange
   return leader && (m.type === MessageType.App || m.type === MessageType.Heartbeat);
 }
 
+/** `msgs` split by sendsBeforePersist: those that may leave before the sync, and the rest, each in order. */
+export function splitBySync(msgs: Message[], leader: boolean, termOrVoteChanged: boolean): { early: Message[]; late: Message[] } {
+  const early: Message[] = [];
+  const late: Message[] = [];
+  for (const m of msgs) (sendsBeforePersist(m, leader, termOrVoteChanged) ? early : late).push(m);
+  return { early, late };
+}
+
 /**
  * How a driver persists a Ready, given the hard state it last synced:
  * - `sync`: the batch holds entries, a snapshot, or a new term or vote
@@ -74,9 +82,7 @@ export function sendsBeforePersist(m: Message, leader: boolean, termOrVoteChange
 export function persistPlan(rd: Ready, synced: HardState, leader: boolean): { write: 'sync' | 'commitOnly' | 'none'; early: Message[]; late: Message[] } {
   const hs = rd.hardState;
   const termOrVoteChanged = hs !== undefined && (hs.term !== synced.term || hs.vote !== synced.vote);
-  const early: Message[] = [];
-  const late: Message[] = [];
-  for (const m of rd.messages) (sendsBeforePersist(m, leader, termOrVoteChanged) ? early : late).push(m);
+  const { early, late } = splitBySync(rd.messages, leader, termOrVoteChanged);
   const write = rd.entries.length > 0 || rd.snapshot !== undefined || termOrVoteChanged ? 'sync' : hs !== undefined ? 'commitOnly' : 'none';
   return { write, early, late };
 }

@@ -19,7 +19,7 @@ import {
 import type { RaftConfig } from './config.js';
 import { encodeConfChange } from './conf-change.js';
 import { ProposalDroppedError, RaftInvariantError } from './errors.js';
-import { isLocalMsg, isResponseMsg, makeMessage, sendsBeforePersist } from './message.js';
+import { isLocalMsg, isResponseMsg, makeMessage, splitBySync } from './message.js';
 import type { ProgressState } from './progress.js';
 import { Raft } from './raft.js';
 
@@ -182,12 +182,9 @@ export class RawNode {
     const r = this.raft;
     if (r.term !== synced.term || r.vote !== synced.vote) return { messages: [], entries: [] };
     r.flushAppends();
-    const leader = r.role === Role.Leader;
-    const messages: Message[] = [];
-    const keep: Message[] = [];
-    for (const m of r.msgs) (sendsBeforePersist(m, leader, false) ? messages : keep).push(m);
-    r.msgs = keep;
-    return { messages, entries: this.committedToApply(applied, maxBytes) };
+    const { early, late } = splitBySync(r.msgs, r.role === Role.Leader, false);
+    r.msgs = late;
+    return { messages: early, entries: this.committedToApply(applied, maxBytes) };
   }
 
   /**

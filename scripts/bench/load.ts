@@ -21,7 +21,7 @@ export interface LoadResult {
    * slowest, and how many took longer than the run's p99. Shows whether the
    * tail is spread out or comes from a few stalls (start-up, snapshots, GC).
    */
-  timeline: Array<{ second: number; writes: number; maxMs: number; overP99: number }>;
+  timeline: Array<{ second: number; writes: number; maxMs: number; overP99: number; overP99ByMember: number[] }>;
   /** Wall-clock time (ms since the epoch) of the measured window's start, to match the timeline with node logs. */
   measuredFromMs: number;
 }
@@ -39,8 +39,8 @@ export function percentile(sorted: Float64Array | number[], p: number): number {
 export async function runLoad(clients: KvClient[], concurrency: number, seconds: number, warmupSeconds = 2, valueBytes = 256, members = 3): Promise<LoadResult> {
   const value = randomBytes(valueBytes);
   const latencies: number[] = [];
-  /** [completion time after the warm-up, latency] of every recorded write. */
-  const completed: [number, number][] = [];
+  /** [completion time after the warm-up, latency, member] of every recorded write. */
+  const completed: [number, number, number][] = [];
   const perMember: number[][] = Array.from({ length: members }, () => []);
   let errors = 0;
   let recording = false;
@@ -59,8 +59,9 @@ export async function runLoad(clients: KvClient[], concurrency: number, seconds:
         const t1 = performance.now();
         if (t0 >= warmEnd && t1 <= end) {
           latencies.push(t1 - t0);
-          completed.push([t1 - warmEnd, t1 - t0]);
-          perMember[(w % clients.length) % members]!.push(t1 - t0);
+          const member = (w % clients.length) % members;
+          completed.push([t1 - warmEnd, t1 - t0, member]);
+          perMember[member]!.push(t1 - t0);
         }
       } catch {
         if (recording) errors++;
@@ -71,12 +72,15 @@ export async function runLoad(clients: KvClient[], concurrency: number, seconds:
   await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
   const sorted = Float64Array.from(latencies).sort();
   const p99 = percentile(sorted, 99);
-  const timeline = Array.from({ length: Math.ceil(seconds) }, (_, second) => ({ second, writes: 0, maxMs: 0, overP99: 0 }));
-  for (const [at, ms] of completed) {
+  const timeline = Array.from({ length: Math.ceil(seconds) }, (_, second) => ({ second, writes: 0, maxMs: 0, overP99: 0, overP99ByMember: new Array<number>(members).fill(0) }));
+  for (const [at, ms, member] of completed) {
     const w = timeline[Math.min(timeline.length - 1, Math.floor(at / 1000))]!;
     w.writes++;
     w.maxMs = Math.max(w.maxMs, Math.round(ms));
-    if (ms > p99) w.overP99++;
+    if (ms > p99) {
+      w.overP99++;
+      w.overP99ByMember[member]!++;
+    }
   }
   return {
     writes: sorted.length,

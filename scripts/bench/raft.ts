@@ -21,7 +21,7 @@
  * so its own JIT warm-up does not land on whichever side runs first.
  * Writes completing in the first S seconds (default 2) are not counted;
  * `--timeline` prints each measured second (writes, slowest, writes over
- * the run's p99). `--rounds R` repeats the whole comparison R times with
+ * the run's p99, and how many of those went through each member). `--rounds R` repeats the whole comparison R times with
  * fresh clusters, etcd first in every other round, and ends with each
  * ratio's median and range and in how many rounds each goal was met: the
  * host's speed moves enough between minutes that one run's ratios swing
@@ -115,7 +115,7 @@ async function runSide(make: () => Promise<BenchCluster>, o: LoadOptions, log: (
     // Writes through a follower take two more hops (forward, then the commit back); mark the leader.
     const leader = await cluster.waitLeader(5000).catch(() => -1);
     load.byMember.forEach((m, i) => log(`  through ${cluster.endpoints[i]}${i === leader ? ' (the leader)' : ''}: ${m.writes} writes, p50 ${round(m.p50Ms)} ms, p99 ${round(m.p99Ms)} ms`));
-    if (o.timeline) for (const w of load.timeline) log(`  second ${w.second + 1} (${new Date(load.measuredFromMs + w.second * 1000).toISOString().slice(11, 19)}): ${w.writes} writes, slowest ${w.maxMs} ms, ${w.overP99} over the p99`);
+    if (o.timeline) for (const w of load.timeline) log(`  second ${w.second + 1} (${new Date(load.measuredFromMs + w.second * 1000).toISOString().slice(11, 19)}): ${w.writes} writes, slowest ${w.maxMs} ms, ${w.overP99} over the p99${w.overP99 > 0 ? ` (by member: ${w.overP99ByMember.join(' / ')})` : ''}`);
     const trialsMs = await failoverTrials(cluster, trials, log);
     const sorted = [...trialsMs].sort((a, b) => a - b);
     return { load, cpuMs, failover: { trialsMs: trialsMs.map((v) => round(v)), medianMs: round(percentile(sorted, 50)), maxMs: round(sorted[sorted.length - 1]!) } };

@@ -203,10 +203,18 @@ export class ObjectTable {
     return out;
   }
 
-  /** Every object, sorted by kind, namespace and name (the snapshot order). */
+  /**
+   * Every object, in the table's own order (the snapshot order): kinds,
+   * namespaces and names each in the order they were first inserted, which
+   * is a function of the applied history alone, so replicas with the same
+   * history agree. `restore` inserts a snapshot's objects in this order and
+   * so rebuilds the same order. Not sorted: sorting 100,000 keys held the
+   * event loop for 50-150 ms whenever a snapshot began, where this walk
+   * takes a few.
+   */
   all(): StoredObject[] {
     const out: StoredObject[] = [];
-    for (const kind of this.kinds()) appendAll(out, this.list(kind));
+    for (const nss of this.byKind.values()) for (const names of nss.values()) for (const o of names.values()) out.push(o);
     return out;
   }
 }

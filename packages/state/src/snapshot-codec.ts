@@ -1,7 +1,8 @@
 /**
  * The snapshot format: JSON of the revision, the allocator cursors and every
- * object in key order. Two replicas with the same history produce the same
- * bytes.
+ * object in the table's order (see ObjectTable.all: kinds, namespaces and
+ * names in the order they were first inserted; a restore keeps it). Two
+ * replicas with the same history produce the same bytes.
  */
 import type { KubeObject } from '@shoal/api';
 import { SnapshotError } from './errors.js';

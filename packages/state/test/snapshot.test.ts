@@ -105,23 +105,36 @@ t.test('the sliced encoding: text outside ASCII, and objects larger than the buf
   t.equal((back.get(key('ConfigMap', 'unicode')) as { data?: Record<string, string> } | undefined)?.data?.c, '🐟'.repeat(50), 'and it decodes back');
 });
 
-t.test('snapshot order: kind, then namespace, then name, whether or not a list sorted the keys before', async (t) => {
-  // "a" prefixes "a-b": every object of "a" comes before those of "a-b".
+t.test('snapshot order: the order keys were first inserted, kept by a restore, not changed by a list', async (t) => {
+  // Neither the kinds, the namespaces nor the names are inserted sorted.
   const names = ['z', 'a-b', 'a', 'b', 'aa', 'a.b', '0'];
   const build = () => {
     const s = newStore();
     for (const ns of ['a-b', 'b', 'a']) ok(s.apply(create(namespace(ns), `ns-${ns}`)));
     for (const ns of ['b', 'a-b', 'a']) for (const n of names) ok(s.apply(create(configMap(n, { k: 'v' }, ns), `${ns}/${n}`)));
+    // A replaced object keeps its place; a removed key that comes back goes last.
+    ok(s.apply({ type: 'delete', key: key('ConfigMap', 'a-b', 'b'), timestamp: T0 }));
+    ok(s.apply(create(configMap('a-b', { k: 'again' }, 'b'), 'b/a-b/2')));
+    ok(s.apply(create(service('web'), 'svc')));
     return s;
   };
-  const expected = (['a', 'a-b', 'b'] as const).flatMap((ns) => [...names].sort().map((n) => `ConfigMap ${ns}/${n}`));
-  const order = (st: ReturnType<typeof build>) => st.snapshotData().objects.filter((o) => o.kind === 'ConfigMap').map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`);
+  const expected = (['b', 'a-b', 'a'] as const).flatMap((ns) => names.filter((n) => ns !== 'b' || n !== 'a-b').map((n) => `ConfigMap ${ns}/${n}`));
+  expected.splice(names.length - 1, 0, 'ConfigMap b/a-b');
+  const order = (st: ReturnType<typeof build>) => st.snapshotData().objects.map((o) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`);
   const fresh = build();
-  t.same(order(fresh), expected, 'without sorted keys at hand');
+  t.same(order(fresh).filter((x) => x.startsWith('ConfigMap')), expected, 'kind by kind, namespace by namespace, in insertion order');
+  const kinds = order(fresh).map((x) => x.split(' ')[0]).filter((k, i, all) => k !== all[i - 1]);
+  t.same(kinds, ['Namespace', 'ConfigMap', 'Service'], 'kinds in the order of their first object, each once');
   const listed = build();
   listed.list('ConfigMap');
-  t.same(order(listed), expected, 'after a list sorted the keys');
-  t.same(Buffer.from(fresh.snapshot()), Buffer.from(listed.snapshot()), 'the same bytes either way');
+  t.same(Buffer.from(fresh.snapshot()), Buffer.from(listed.snapshot()), 'a list (which sorts the keys) does not change the bytes');
+  const restored = newStore();
+  restored.restore(fresh.snapshot());
+  t.same(order(restored), order(fresh), 'a restore rebuilds the same order');
+  for (const st of [fresh, restored]) ok(st.apply(create(configMap('late', {}, 'b'), 'late')));
+  t.same(Buffer.from(restored.snapshot()), Buffer.from(fresh.snapshot()), 'and the same history after it gives the same bytes');
+  const listedKeys = listed.list('ConfigMap').map((o) => `${o.metadata.namespace}\u0000${o.metadata.name}`);
+  t.same(listedKeys, [...listedKeys].sort(), 'lists are still sorted');
 });
 
 t.test('objectJson: the text of a stored object, kept for as long as it lives', async (t) => {

@@ -6,8 +6,9 @@
 import { crc32 } from 'node:zlib';
 
 export function sealRecord(payload: Uint8Array): Uint8Array {
-  const out = new Uint8Array(payload.length + 4);
-  new DataView(out.buffer).setUint32(0, crc32(payload));
+  // Not zeroed (every byte is written below), and pooled when small.
+  const out = Buffer.allocUnsafe(payload.length + 4);
+  out.writeUInt32BE(crc32(payload), 0);
   out.set(payload, 4);
   return out;
 }

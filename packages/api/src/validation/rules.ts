@@ -13,7 +13,7 @@ import type { Issues } from './issues.js';
 /** Kubernetes' limit on the total size of an object's annotations. */
 export const MAX_ANNOTATIONS_BYTES = 256 * 1024;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const utf8Length = (s: string): number => new TextEncoder().encode(s).length;
+const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');
 
 /** Kinds whose names are DNS labels (they become DNS names or env var prefixes). */
 const LABEL_NAMED = new Set(['Namespace', 'Service']);

@@ -6,7 +6,11 @@
 import type { Entry } from '../types.js';
 
 export interface StateMachine {
-  /** `entry.data` is the payload given to `propose`; the return value resolves that proposal. */
+  /**
+   * `entry.data` is the payload given to `propose` (a view of the log
+   * entry's bytes: never to be changed); the return value resolves that
+   * proposal.
+   */
   apply(entry: Entry): unknown;
   /**
    * The whole state as of the last applied entry. May return a promise, to

@@ -38,7 +38,7 @@ import {
 } from '@shoal/raft';
 import { CONF_STATE_KEY, ENTRY_KEY_END, HARD_STATE_KEY, SNAPSHOT_KEY, SNAPSHOT_REF_KEY, entryKey, entryKeyIndex } from './keys.js';
 import { SnapshotFiles } from './snapshot-files.js';
-import { openRecord, sealRecord } from './record.js';
+import { RECORD_HEADER_BYTES, openRecord, sealInPlace, sealRecord } from './record.js';
 import { CorruptLogError, LogStoreClosedError } from './errors.js';
 
 type Op =
@@ -150,7 +150,7 @@ export class LevelLogStore implements LogStore {
           const start = this.runs.pop()!;
           if (start !== head.index) ops.push({ type: 'del', key: entryKey(start) });
         }
-        ops.push({ type: 'put', key: entryKey(head.index), value: sealRecord(encodeEntries(batch.entries)) });
+        ops.push({ type: 'put', key: entryKey(head.index), value: sealInPlace(encodeEntries(batch.entries, RECORD_HEADER_BYTES)) });
         this.runs.push(head.index);
         this.last = head.index + batch.entries.length - 1;
       }

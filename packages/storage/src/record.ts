@@ -13,6 +13,20 @@ export function sealRecord(payload: Uint8Array): Uint8Array {
   return out;
 }
 
+/** Header bytes before a record's payload. */
+export const RECORD_HEADER_BYTES = 4;
+
+/**
+ * `sealRecord` without the copy: `record` holds the payload after
+ * RECORD_HEADER_BYTES free bytes, which get the checksum. For the log's
+ * entry runs (about 12 KB a save under load), encoded with that headroom.
+ */
+export function sealInPlace(record: Uint8Array): Uint8Array {
+  if (record.length < RECORD_HEADER_BYTES) throw new RangeError('a record needs room for its header');
+  new DataView(record.buffer, record.byteOffset, RECORD_HEADER_BYTES).setUint32(0, crc32(record.subarray(RECORD_HEADER_BYTES)));
+  return record;
+}
+
 /** The payload, or undefined when the record is short or its checksum fails. */
 export function openRecord(record: Uint8Array): Uint8Array | undefined {
   if (record.length < 4) return undefined;

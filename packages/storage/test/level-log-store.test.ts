@@ -3,11 +3,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Level } from 'level';
-import { EntryType, encodeSnapshot, type Entry, type Snapshot } from '@shoal/raft';
+import { EntryType, encodeEntries, encodeSnapshot, type Entry, type Snapshot } from '@shoal/raft';
 import { LevelLogStore, CorruptLogError } from '../src/index.js';
 import { SNAPSHOT_KEY, SNAPSHOT_REF_KEY, entryKey } from '../src/keys.js';
 import { SnapshotFiles } from '../src/snapshot-files.js';
-import { sealRecord } from '../src/record.js';
+import { RECORD_HEADER_BYTES, sealInPlace, sealRecord } from '../src/record.js';
 
 const enc = new TextEncoder();
 const entry = (index: number, term: number, s = `v${index}`): Entry => ({ index, term, type: EntryType.Normal, data: enc.encode(s) });
@@ -379,4 +379,19 @@ t.test('a closed store refuses writes', async (t) => {
   const s = await reopen(tempDir(t));
   await s.close();
   await t.rejects(s.save({ entries: [entry(1, 1)] }), { name: 'LogStoreClosedError' });
+});
+
+t.test('an entry run is sealed in place: the same bytes as sealing a copy of its encoding', async (t) => {
+  const ents = [entry(1, 1, 'a'.repeat(5000)), entry(2, 1, 'ü')];
+  const inPlace = sealInPlace(encodeEntries(ents, RECORD_HEADER_BYTES));
+  t.same(Buffer.from(inPlace), Buffer.from(sealRecord(encodeEntries(ents))));
+  t.throws(() => sealInPlace(new Uint8Array(3)), RangeError);
+  const dir = tempDir(t);
+  const s = await reopen(dir);
+  await s.save({ entries: ents });
+  await s.close();
+  const raw = rawLevel(dir);
+  const stored = await raw.get(entryKey(1), { valueEncoding: 'view' });
+  await raw.close();
+  t.same(Buffer.from(stored!), Buffer.from(inPlace), 'what the store wrote');
 });

@@ -83,12 +83,15 @@ export function decodeEntry(b: Uint8Array): Entry {
 
 /**
  * Consecutive entries back to back, no count: one entry encodes exactly as
- * `encodeEntry`, so a reader of runs also reads single-entry records.
+ * `encodeEntry`, so a reader of runs also reads single-entry records. With
+ * `headroom`, that many zero bytes come first (room for a record header,
+ * so the caller need not copy the encoding into a larger buffer).
  */
-export function encodeEntries(entries: readonly Entry[]): Uint8Array {
-  let size = 0;
+export function encodeEntries(entries: readonly Entry[], headroom = 0): Uint8Array {
+  let size = headroom;
   for (const e of entries) size += e.data.length + 24;
   const w = new ByteWriter(size);
+  for (let i = 0; i < headroom; i++) w.u8(0);
   for (const e of entries) writeEntry(w, e);
   return w.finish();
 }

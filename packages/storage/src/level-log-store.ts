@@ -64,7 +64,10 @@ export class LevelLogStore implements LogStore {
   private snapIndex = 0;
 
   constructor(readonly path: string) {
-    this.db = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' });
+    // No Snappy: the log's tables live only until the next snapshot
+    // compacts them, and compressing every flush and compaction took about
+    // 0.7% of a leader's CPU samples under the bench for disk we do not miss.
+    this.db = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view', compression: false });
     this.files = new SnapshotFiles(join(path, 'snap'), path);
   }
 

@@ -11,7 +11,8 @@ t.test('the bound is never below the encoded size', async (t) => {
     { numRuns: 2000 },
   );
   // Characters JSON escapes, and characters of 3 and 4 UTF-8 bytes.
-  const tricky = ['"\\\n\u0001', '\u2028€', '😀😀', { 'k"\u0000': ['\t', null, true, -1.2345678901234567e-308] }];
+  // The longest numbers: 25 characters (fast-check found the first one).
+  const tricky = ['"\\\n\u0001', '\u2028€', '😀😀', { 'k"\u0000': ['\t', null, true, -1.2345678901234567e-308] }, -0.0000010195877236374372, [-0.0000012345678901234567]];
   tricky.forEach((v, i) => t.ok(jsonBytesBound(v) >= utf8(v), `tricky value ${i}`));
   t.ok(jsonBytesBound([undefined, () => 1]) >= utf8([undefined, () => 1]), 'undefined in arrays is written as null');
   t.equal(jsonBytesBound({ a: undefined }), 2, 'undefined members are left out');

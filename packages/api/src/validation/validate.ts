@@ -23,14 +23,15 @@ export interface ValidateOptions {
  * An upper bound on the UTF-8 size of `JSON.stringify(v)`, from one walk
  * that allocates nothing; it stops counting once past `stopAbove`. A string
  * costs at most 6 bytes per UTF-16 unit (\uXXXX) plus its quotes, a number
- * at most 24 characters.
+ * at most 25 characters (-0.0000010195877236374372: a sign, "0.", five
+ * zeros and 17 digits; exponent forms are shorter).
  */
 export function jsonBytesBound(v: unknown, stopAbove = Infinity): number {
   let total = 0;
   const visit = (x: unknown): void => {
     if (total > stopAbove) return;
     if (typeof x === 'string') total += 2 + 6 * x.length;
-    else if (typeof x === 'number') total += 24;
+    else if (typeof x === 'number') total += 25;
     else if (x === null || typeof x === 'boolean') total += 5;
     else if (Array.isArray(x)) {
       total += 2;

@@ -22,12 +22,21 @@ export function setOwnKey(out: Record<string, unknown>, k: string, v: unknown): 
   else out[k] = v;
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** A deep copy without null or undefined fields (array holes stay as they are); `__proto__` keys stay keys (setOwnKey). */
 export function withoutNulls<T>(v: T): T {
   if (Array.isArray(v)) return v.map((x) => withoutNulls(x)) as T;
   if (typeof v === 'object' && v !== null) {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (x !== null && x !== undefined) setOwnKey(out, k, withoutNulls(x));
+    const src = v as Record<string, unknown>;
+    // for-in, not Object.entries: this runs on every object of every write,
+    // on every member, and entries() made an array per key.
+    for (const k in src) {
+      if (!hasOwn.call(src, k)) continue;
+      const x = src[k];
+      if (x !== null && x !== undefined) setOwnKey(out, k, withoutNulls(x));
+    }
     return out as T;
   }
   return v;

@@ -1,10 +1,13 @@
 /** Helpers for JSON-shaped data: freeze, compare. */
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** Freezes `v` and everything under it; already-frozen subtrees are shared from stored objects and skipped. */
 export function deepFreeze<T>(v: T): T {
   if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
     Object.freeze(v);
-    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
+    const o = v as Record<string, unknown>;
+    for (const k in o) if (hasOwn.call(o, k)) deepFreeze(o[k]);
   }
   return v;
 }
@@ -20,13 +23,19 @@ export function deepEqual(a: unknown, b: unknown): boolean {
     for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], bb[i])) return false;
     return true;
   }
+  // Every defined field of `a` equals `b`'s (which is then defined too), and
+  // both have as many defined fields. No key arrays: this runs on every
+  // update, on every member.
   const ao = a as Record<string, unknown>;
   const bo = b as Record<string, unknown>;
-  const ak = Object.keys(ao).filter((k) => ao[k] !== undefined);
-  const bk = Object.keys(bo).filter((k) => bo[k] !== undefined);
-  if (ak.length !== bk.length) return false;
-  for (const k of ak) if (!deepEqual(ao[k], bo[k])) return false;
-  return true;
+  let defined = 0;
+  for (const k in ao) {
+    if (!hasOwn.call(ao, k) || ao[k] === undefined) continue;
+    defined++;
+    if (!hasOwn.call(bo, k) || !deepEqual(ao[k], bo[k])) return false;
+  }
+  for (const k in bo) if (hasOwn.call(bo, k) && bo[k] !== undefined) defined--;
+  return defined === 0;
 }
 
 /** Adds `seconds` to an RFC 3339 time; output has second precision, as Kubernetes writes it. */

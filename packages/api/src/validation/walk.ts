@@ -92,7 +92,9 @@ export function walk(schema: FieldSchema, value: unknown, path: string, issues: 
     }
     case 'map':
       if (!isPlainObject(value)) return issues.invalid(path, value, 'must be a map of strings');
-      for (const [k, v] of Object.entries(value)) {
+      for (const k in value) {
+        if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
+        const v = value[k];
         if (schema.keyFormat) for (const why of checkFormat(schema.keyFormat, k)) issues.invalid(path, k, why);
         if (isAbsent(v)) issues.invalid(`${path}[${k}]`, v, 'must not be null');
         else walk(schema.values, v, `${path}[${k}]`, issues);

@@ -21,8 +21,9 @@
  * so its own JIT warm-up does not land on whichever side runs first.
  * Writes completing in the first S seconds (default 2) are not counted;
  * `--timeline` prints each measured second (writes, slowest, writes over
- * the run's p99, and how many of those went through each member). `--rounds R` repeats the whole comparison R times with
- * fresh clusters, etcd first in every other round, and ends with each
+ * the run's p99, and how many of those went through each member).
+ * `--rounds R` repeats the whole comparison R times with fresh clusters,
+ * etcd first in every other round, and ends with each
  * ratio's median and range and in how many rounds each goal was met: the
  * host's speed moves enough between minutes that one run's ratios swing
  * by a third.

@@ -4,17 +4,16 @@
  * instead of decoding into wrong data.
  */
 import { crc32 } from 'node:zlib';
-
-export function sealRecord(payload: Uint8Array): Uint8Array {
-  // Not zeroed (every byte is written below), and pooled when small.
-  const out = Buffer.allocUnsafe(payload.length + 4);
-  out.writeUInt32BE(crc32(payload), 0);
-  out.set(payload, 4);
-  return out;
-}
+import { allocBytes } from '@shoal/raft';
 
 /** Header bytes before a record's payload. */
 export const RECORD_HEADER_BYTES = 4;
+
+export function sealRecord(payload: Uint8Array): Uint8Array {
+  const out = allocBytes(payload.length + RECORD_HEADER_BYTES);
+  out.set(payload, RECORD_HEADER_BYTES);
+  return sealInPlace(out);
+}
 
 /**
  * `sealRecord` without the copy: `record` holds the payload after
@@ -29,8 +28,8 @@ export function sealInPlace(record: Uint8Array): Uint8Array {
 
 /** The payload, or undefined when the record is short or its checksum fails. */
 export function openRecord(record: Uint8Array): Uint8Array | undefined {
-  if (record.length < 4) return undefined;
-  const want = new DataView(record.buffer, record.byteOffset, 4).getUint32(0);
-  const payload = record.subarray(4);
+  if (record.length < RECORD_HEADER_BYTES) return undefined;
+  const want = new DataView(record.buffer, record.byteOffset, RECORD_HEADER_BYTES).getUint32(0);
+  const payload = record.subarray(RECORD_HEADER_BYTES);
   return crc32(payload) === want ? payload : undefined;
 }

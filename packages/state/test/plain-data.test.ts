@@ -11,9 +11,9 @@ const canon = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) =>
 const reordered = (v: unknown): unknown => {
   if (Array.isArray(v)) return v.map(reordered);
   if (v && typeof v === 'object') {
-    const out: Record<string, unknown> = { zzUndefined: undefined };
-    for (const k of Object.keys(v).reverse()) out[k] = reordered((v as Record<string, unknown>)[k]);
-    return out;
+    // Built from entries: assigning out['__proto__'] would set the prototype instead of a key.
+    const entries = Object.keys(v).reverse().map((k) => [k, reordered((v as Record<string, unknown>)[k])]);
+    return Object.fromEntries([['zzUndefined', undefined], ...entries]);
   }
   return v;
 };
@@ -29,6 +29,8 @@ t.test('deepEqual agrees with comparing canonical JSON, ignores key order and un
   const own = JSON.parse('{"__proto__": {"x": 1}}') as object;
   t.notOk(deepEqual(own, {}), 'an own __proto__ key counts');
   t.ok(deepEqual(own, JSON.parse('{"__proto__": {"x": 1}}')));
+  const nullProto = JSON.parse('{"__proto__": null}') as object;
+  t.ok(deepEqual(nullProto, reordered(nullProto)), 'an own __proto__ key survives the reordering (fast-check found this)');
 });
 
 t.test('withoutNulls drops null and undefined fields at every depth and copies the rest', async (t) => {

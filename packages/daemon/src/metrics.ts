@@ -4,6 +4,21 @@
  */
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RaftNodeMetrics } from '@shoal/raft';
+
+/** The Raft node's own counters served as Prometheus counters: name, help, and the value in them. */
+const RAFT_COUNTERS: ReadonlyArray<readonly [string, string, (m: RaftNodeMetrics) => number]> = [
+  ['shoal_raft_readies_total', 'Ready batches the Raft node handled', (m) => m.readies],
+  ['shoal_raft_synced_saves_total', 'Batches written to the Raft log store with an fsync (group commit: many entries each)', (m) => m.saves],
+  ['shoal_raft_synced_save_seconds_total', 'Time spent waiting for synced batches', (m) => m.saveMs / 1000],
+  ['shoal_raft_commit_only_saves_total', 'Batches that only moved the commit index, written without an fsync', (m) => m.commitOnlySaves],
+  ['shoal_raft_entries_persisted_total', 'Log entries written to the Raft log store', (m) => m.entriesPersisted],
+  ['shoal_raft_entries_applied_total', 'Committed entries applied to the object store', (m) => m.entriesApplied],
+  ['shoal_raft_messages_sent_total', 'Raft messages handed to the peer transport', (m) => m.messagesSent],
+  ['shoal_raft_messages_sent_while_saving_total', 'Raft messages sent while a batch was being synced', (m) => m.sentWhileSaving],
+  ['shoal_raft_forwarded_proposals_total', 'Proposals this node forwarded to the leader', (m) => m.forwardedProposals],
+  ['shoal_raft_snapshot_pause_seconds_total', 'Time a paced snapshot left the event loop to other work', (m) => m.snapshotPauseMs / 1000],
+];
 
 export class DaemonMetrics {
   readonly registry = new Registry();
@@ -25,9 +40,30 @@ export class DaemonMetrics {
   readonly pods = new Gauge({ name: 'shoal_agent_pods', help: 'Pods bound to this node', registers: [this.registry] });
 
   private server?: Server;
+  private raftSource?: () => RaftNodeMetrics;
+
+  /** Serves the Raft node's counters (read at each scrape) from now on. */
+  readRaftFrom(source: () => RaftNodeMetrics): void {
+    this.raftSource = source;
+  }
 
   constructor(labels: Record<string, string>) {
     this.registry.setDefaultLabels(labels);
+    const source = (): RaftNodeMetrics | undefined => this.raftSource?.();
+    for (const [name, help, pick] of RAFT_COUNTERS) {
+      new Counter({
+        name,
+        help,
+        registers: [this.registry],
+        // The node keeps the running total; a scrape copies it.
+        collect(this: Counter) {
+          const m = source();
+          if (!m) return;
+          this.reset();
+          this.inc(pick(m));
+        },
+      });
+    }
     collectDefaultMetrics({ register: this.registry, prefix: 'shoal_process_' });
   }
 

@@ -17,6 +17,8 @@ const RAFT_COUNTERS: ReadonlyArray<readonly [string, string, (m: RaftNodeMetrics
   ['shoal_raft_messages_sent_total', 'Raft messages handed to the peer transport', (m) => m.messagesSent],
   ['shoal_raft_messages_sent_while_saving_total', 'Raft messages sent while a batch was being synced', (m) => m.sentWhileSaving],
   ['shoal_raft_forwarded_proposals_total', 'Proposals this node forwarded to the leader', (m) => m.forwardedProposals],
+  ['shoal_raft_proposals_applied_total', "This node's proposals that were applied", (m) => m.proposalsApplied],
+  ['shoal_raft_propose_to_apply_seconds_total', "Time from proposing to applying, summed over this node's applied proposals", (m) => m.proposeToApplyMs / 1000],
   ['shoal_raft_snapshot_pause_seconds_total', 'Time a paced snapshot left the event loop to other work', (m) => m.snapshotPauseMs / 1000],
 ];
 

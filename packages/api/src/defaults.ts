@@ -22,6 +22,7 @@ export function setOwnKey(out: Record<string, unknown>, k: string, v: unknown): 
   else out[k] = v;
 }
 
+// Not Object.hasOwn: in Node 20 it took three times as long in a for-in loop over stored objects.
 const hasOwn = Object.prototype.hasOwnProperty;
 
 /** A deep copy without null or undefined fields (array holes stay as they are); `__proto__` keys stay keys (setOwnKey). */

@@ -126,8 +126,7 @@ export class ShoalDaemon {
       snapshotCatchUpEntries: config.timing.snapshotCatchUpEntries,
     });
     this.writer = new ClusterWriter({ raft: this.raft, metrics: this.metrics });
-    const raft = this.raft;
-    this.metrics.readRaftFrom(() => raft.metrics());
+    this.metrics.readRaftFrom(() => this.raft.metrics());
 
     // ---- gRPC: client API and peer API on one port
     // Channelz (per-call bookkeeping nobody reads here) is off: it cost about 2% of a busy node's CPU.
